@@ -1,0 +1,86 @@
+"""The three ways in: ``install``/``uninstall``, ``mock`` (context manager and decorator), and ``current``.
+
+botocore is imported on first use, not when botohook is imported, so the pytest plugin costs nothing
+in test runs that do not simulate.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from types import TracebackType
+from typing import Any, Callable, List, Optional, Type, TypeVar, cast
+
+from .simulator import Simulator
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def install(target: Any, **options: Any) -> Simulator:
+    """Simulate EC2 for every client of ``target`` (a boto3 or botocore session) created from now on, or for
+    ``target`` itself when it is a client. Returns the simulator; installing again returns the same one.
+
+    ``options`` are :class:`Simulator`'s. Other sessions are not affected.
+    """
+    from . import _wiring
+
+    return _wiring.install(target, options)
+
+
+def uninstall(target: Any) -> None:
+    """Undo :func:`install`: clients of ``target`` go back to calling AWS."""
+    from . import _wiring
+
+    _wiring.uninstall(target)
+
+
+def current() -> Simulator:
+    """The simulator of the innermost active :func:`mock`."""
+    from . import _wiring
+
+    simulator = _wiring.innermost()
+    if simulator is None:
+        raise RuntimeError("no botohook.mock() is active")
+    return simulator
+
+
+class mock:  # noqa: N801 - used like a function, as in ``with botohook.mock():``
+    """Simulate EC2 for every client while active: those of any session, new or existing, and ``boto3.client``.
+
+    Use as ``with botohook.mock(**options) as sim:`` or as a decorator ``@botohook.mock(**options)`` (a fresh
+    simulator per call; :func:`current` returns it). ``options`` are :class:`Simulator`'s. Nesting is safe:
+    the innermost simulation answers. While active, no credentials are needed and client creation never
+    looks for them on the network.
+    """
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._simulators: List[Simulator] = []
+
+    def __enter__(self) -> Simulator:
+        from . import _wiring
+
+        simulator = Simulator(**self._options)
+        _wiring.activate(simulator)
+        self._simulators.append(simulator)
+        return simulator
+
+    def __exit__(self, kind: Optional[Type[BaseException]], error: Optional[BaseException],
+                 traceback: Optional[TracebackType]) -> None:
+        from . import _wiring
+
+        _wiring.deactivate(self._simulators.pop())
+
+    def __call__(self, function: F) -> F:
+        if inspect.iscoroutinefunction(function):
+            @functools.wraps(function)
+            async def run_async(*args: Any, **kwargs: Any) -> Any:
+                with mock(**self._options):
+                    return await function(*args, **kwargs)
+            return cast(F, run_async)
+
+        @functools.wraps(function)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            with mock(**self._options):
+                return function(*args, **kwargs)
+        return cast(F, run)

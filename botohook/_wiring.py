@@ -1,0 +1,214 @@
+"""Everything that touches botocore: the hook on sessions and clients, the wire envelope, the environment.
+
+One handler object (:class:`Hook`) sits first at ``before-call.*.*`` on each reached emitter. It answers from
+the simulator installed on that session or client, else from the innermost active ``mock()``, else it
+returns None and botocore carries on as if botohook were not there.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from email.utils import formatdate
+from random import Random
+from typing import Any, Dict, List, Optional, Tuple
+from weakref import WeakKeyDictionary
+
+import botocore
+from botocore.awsrequest import AWSResponse
+from botocore.exceptions import ParamValidationError
+from botocore.validate import validate_parameters
+
+from .ec2.errors import Ec2Error
+from .errors import ResponseValidationError, UnsimulatedOperationError
+from .simulator import Simulator
+
+EVENT = "before-call.*.*"
+HOOK_ID = "botohook"
+_ENDPOINT = "https://ec2.amazonaws.com/"
+
+_active: List[Simulator] = []  # the mock() stack, innermost last
+_hooks: "WeakKeyDictionary[Any, Hook]" = WeakKeyDictionary()  # botocore session or client -> its hook
+_faked_credentials: "WeakKeyDictionary[Any, bool]" = WeakKeyDictionary()
+_saved_environ: Dict[str, Optional[str]] = {}
+_state_lock = threading.RLock()
+_initializer_registered = False
+_request_ids = Random()
+
+
+class Hook:
+    """The ``before-call`` handler: answers from a simulator, or lets the call through when none is active."""
+
+    __slots__ = ("simulator", "__weakref__")
+
+    def __init__(self) -> None:
+        self.simulator: Optional[Simulator] = None
+
+    def __call__(self, model: Any, params: Dict[str, Any], context: Dict[str, Any],
+                 **_: Any) -> Optional[Tuple[AWSResponse, Dict[str, Any]]]:
+        simulator = self.simulator or (_active[-1] if _active else None)
+        if simulator is None:
+            return None
+        return respond(simulator, model, params, context)
+
+
+def respond(simulator: Simulator, model: Any, params: Dict[str, Any],
+            context: Dict[str, Any]) -> Optional[Tuple[AWSResponse, Dict[str, Any]]]:
+    """The simulator's answer in the form botocore expects from a ``before-call`` handler."""
+    service = model.service_model.service_name
+    operation = model.name
+    if simulator.passthrough and not simulator.simulates(service, operation):
+        return None
+    try:
+        parsed = simulator.answer(service, operation, context.get("client_region") or "us-east-1", params["body"])
+    except Ec2Error as error:
+        parsed = {"Error": {"Code": error.code, "Message": error.message}}
+        return _envelope(error.status, parsed)
+    if simulator.strict:
+        _validate(parsed, model)
+    return _envelope(200, parsed)
+
+
+def _envelope(status: int, parsed: Dict[str, Any]) -> Tuple[AWSResponse, Dict[str, Any]]:
+    request_id = _request_id()
+    headers = {"x-amzn-requestid": request_id, "cache-control": "no-cache, no-store",
+               "content-type": "text/xml;charset=UTF-8", "date": _http_date(), "server": "AmazonEC2"}
+    parsed["ResponseMetadata"] = {"RequestId": request_id, "HTTPStatusCode": status, "HTTPHeaders": headers,
+                                  "RetryAttempts": 0}
+    return AWSResponse(_ENDPOINT, status, headers, None), parsed
+
+
+def _request_id() -> str:
+    h = f"{_request_ids.getrandbits(128):032x}"
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:]}"
+
+
+_date_cache: List[Any] = [0, ""]
+
+
+def _http_date() -> str:
+    now = int(time.time())
+    if _date_cache[0] != now:
+        _date_cache[0], _date_cache[1] = now, formatdate(now, usegmt=True)
+    return str(_date_cache[1])
+
+
+def _validate(parsed: Dict[str, Any], model: Any) -> None:
+    shape = model.output_shape
+    if shape is None:
+        if parsed:
+            raise ResponseValidationError(f"{model.name} has no output shape, but botohook answered {parsed!r}")
+        return
+    try:
+        validate_parameters(parsed, shape)
+    except ParamValidationError as error:
+        raise ResponseValidationError(f"botohook's answer to {model.name} does not match botocore's "
+                                      f"output shape: {error}") from None
+
+
+# -- reaching sessions and clients -------------------------------------------------------------------------------
+
+
+def _on_new_session(session: Any) -> None:
+    _hook_on(session, session.get_component("event_emitter"))
+
+
+def _hook_on(owner: Any, emitter: Any) -> "Hook":
+    hook = _hooks.get(owner)
+    if hook is None:
+        hook = Hook()
+        emitter.unregister(EVENT, unique_id=HOOK_ID)  # a client inherits its session's hook: replace it
+        emitter.register_first(EVENT, hook, unique_id=HOOK_ID)
+        _hooks[owner] = hook
+    return hook
+
+
+def _ensure_initializer() -> None:
+    global _initializer_registered
+    if not _initializer_registered:
+        botocore.register_initializer(_on_new_session)
+        _initializer_registered = True
+
+
+def _target(target: Any) -> Tuple[Any, Any, Optional[Any]]:
+    """``(owner, emitter, botocore session or None)`` for a boto3 session, botocore session or client."""
+    if hasattr(target, "meta") and hasattr(target.meta, "events") and hasattr(target, "_make_api_call"):
+        return target, target.meta.events, None
+    session = getattr(target, "_session", target)  # boto3.Session wraps a botocore session
+    if not hasattr(session, "get_component") or not hasattr(session, "create_client"):
+        raise TypeError(f"botohook.install() takes a boto3 or botocore session or a client, not {target!r}")
+    return session, session.get_component("event_emitter"), session
+
+
+def install(target: Any, options: Dict[str, Any]) -> Simulator:
+    with _state_lock:
+        _ensure_initializer()
+        owner, emitter, session = _target(target)
+        hook = _hook_on(owner, emitter)
+        if hook.simulator is None:
+            hook.simulator = Simulator(**options)
+            if session is not None and session._credentials is None:
+                session.set_credentials("botohook-testing", "botohook-testing")  # no credential chain, no IMDS
+                _faked_credentials[session] = True
+        return hook.simulator
+
+
+def uninstall(target: Any) -> None:
+    with _state_lock:
+        owner, _, session = _target(target)
+        hook = _hooks.get(owner)
+        if hook is not None:
+            hook.simulator = None
+        if session is not None and _faked_credentials.pop(session, False):
+            session._credentials = None
+
+
+_ENVIRON = {
+    "AWS_EC2_METADATA_DISABLED": "true",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": None,
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI": None,
+}
+_FAKE_KEYS = {"AWS_ACCESS_KEY_ID": "botohook-testing", "AWS_SECRET_ACCESS_KEY": "botohook-testing"}
+
+
+def activate(simulator: Simulator) -> None:
+    """Start answering every client (the ``mock()`` path)."""
+    with _state_lock:
+        _ensure_initializer()
+        boto3 = sys.modules.get("boto3")
+        default = getattr(boto3, "DEFAULT_SESSION", None)
+        if default is not None:
+            _hook_on(default._session, default._session.get_component("event_emitter"))
+        if not _active:
+            wanted: Dict[str, Optional[str]] = dict(_ENVIRON)
+            if "AWS_ACCESS_KEY_ID" not in os.environ:
+                wanted.update(_FAKE_KEYS)
+            for name, value in wanted.items():
+                _saved_environ[name] = os.environ.get(name)
+                _set_env(name, value)
+        _active.append(simulator)
+
+
+def deactivate(simulator: Simulator) -> None:
+    with _state_lock:
+        for index in range(len(_active) - 1, -1, -1):
+            if _active[index] is simulator:
+                del _active[index]
+                break
+        if not _active:
+            for name, value in _saved_environ.items():
+                _set_env(name, value)
+            _saved_environ.clear()
+
+
+def _set_env(name: str, value: Optional[str]) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
+
+
+def innermost() -> Optional[Simulator]:
+    return _active[-1] if _active else None

@@ -1,0 +1,23 @@
+"""The simulated EC2: a plain-Python model of VPCs, subnets and interfaces, and one module per group of operations.
+
+Nothing here imports botocore. Each operation takes a :class:`~botohook.ec2.model.Region` and the request as
+botocore serialized it, and returns the parsed response or raises :class:`~botohook.ec2.errors.Ec2Error`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict
+
+from . import interfaces, private_ips, subnets, tags, vpcs
+from .model import Region
+from .wire import Params
+
+Operation = Callable[[Region, Params], Dict[str, Any]]
+
+OPERATIONS: Dict[str, Operation] = {
+    **vpcs.OPERATIONS,
+    **subnets.OPERATIONS,
+    **interfaces.OPERATIONS,
+    **private_ips.OPERATIONS,
+    **tags.OPERATIONS,
+}

@@ -1,0 +1,175 @@
+"""What every Describe operation shares: filters, paging, tags in and out."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from functools import lru_cache
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Protocol, Sequence, Tuple, TypeVar
+
+from . import wire
+from .errors import Ec2Error, bad_parameter, invalid_value
+from .model import Resource
+
+
+
+class Tagged(Protocol):
+    @property
+    def tags(self) -> Dict[str, str]: ...
+
+
+R = TypeVar("R", bound=Tagged)
+Res = TypeVar("Res", bound=Resource)
+T = TypeVar("T")
+Getter = Callable[[R], Iterable[str]]
+
+MAX_TAGS = 50
+
+
+def flag(value: bool) -> str:
+    """A boolean as filter values spell it."""
+    return "true" if value else "false"
+
+
+def select(resources: Iterable[R], params: wire.Params, getters: Mapping[str, Getter[R]],
+           wire_name: str = "Filter") -> List[R]:
+    """The resources that pass every filter of the request (any value of a filter may match)."""
+    checks: List[Tuple[Getter[R], Sequence[Callable[[str], bool]]]] = []
+    for name, values in wire.filters(params, wire_name).items():
+        getter = getters.get(name) or _tag_getter(name)
+        if getter is None:
+            raise invalid_value(f"The filter '{name}' is invalid")
+        checks.append((getter, [_matcher(v) for v in values]))
+    if not checks:
+        return list(resources)
+    return [r for r in resources
+            if all(any(m(v) for v in getter(r) for m in matchers) for getter, matchers in checks)]
+
+
+def _tag_getter(name: str) -> Optional[Getter[Tagged]]:
+    if name.startswith("tag:"):
+        key = name[4:]
+        return lambda r: [r.tags[key]] if key in r.tags else []
+    if name == "tag-key":
+        return lambda r: r.tags.keys()
+    if name == "tag-value":
+        return lambda r: r.tags.values()
+    return None
+
+
+@lru_cache(maxsize=1024)
+def _matcher(pattern: str) -> Callable[[str], bool]:
+    """EC2 filter values match exactly, with ``*`` and ``?`` as wildcards (``\\`` escapes them)."""
+    if "*" not in pattern and "?" not in pattern:
+        return pattern.__eq__
+    regex, escaped = [], False
+    for char in pattern:
+        if escaped:
+            regex.append(re.escape(char))
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "*":
+            regex.append(".*")
+        elif char == "?":
+            regex.append(".")
+        else:
+            regex.append(re.escape(char))
+    compiled = re.compile("".join(regex), re.DOTALL)
+    return lambda value: compiled.fullmatch(value) is not None
+
+
+def by_ids(index: Mapping[str, Res], wanted: List[str], lookup: Callable[[str], Res]) -> List[Res]:
+    """The resources named in the request, in index order, or the not-found error of the first unknown id."""
+    if not wanted:
+        return list(index.values())
+    for resource_id in wanted:
+        lookup(resource_id)
+    chosen = set(wanted)
+    return [r for r in index.values() if r.id in chosen]
+
+
+def page(items: List[T], params: wire.Params, low: int = 5, high: int = 1000) -> Tuple[List[T], Optional[str]]:
+    """One page of ``items`` per ``MaxResults``/``NextToken``, and the token of the next page if any."""
+    limit = wire.integer(params, "MaxResults", "maxResults")
+    token = wire.text(params, "NextToken")
+    start = 0
+    if token:
+        start = _decode_token(token)
+    if limit is None:
+        return items[start:], None
+    if not low <= limit <= high:
+        raise bad_parameter(limit, "maxResults")
+    end = start + limit
+    return items[start:end], (_encode_token(end) if end < len(items) else None)
+
+
+def paged(key: str, chosen: List[R], params: wire.Params, render: Callable[[R], Dict[str, Any]],
+          low: int = 5, high: int = 1000) -> Dict[str, Any]:
+    """The response of a Describe operation: one page of rendered resources under ``key``, and ``NextToken``."""
+    items, token = page(chosen, params, low, high)
+    out: Dict[str, Any] = {key: [render(r) for r in items]}
+    if token:
+        out["NextToken"] = token
+    return out
+
+
+def _encode_token(index: int) -> str:
+    return base64.urlsafe_b64encode(f"botohook:{index}".encode()).decode()
+
+
+def _decode_token(token: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode(token.encode()).decode()
+    except (binascii.Error, UnicodeError, ValueError):
+        text = ""
+    head, _, index = text.partition(":")
+    if head != "botohook" or not index.isdigit():
+        raise invalid_value(f"Invalid value '{token}' for nextToken")
+    return int(index)
+
+
+def tag_list(tags: Dict[str, str]) -> List[Dict[str, str]]:
+    return [{"Key": k, "Value": v} for k, v in tags.items()]
+
+
+def check_tags(tags: Mapping[str, str], existing: int = 0) -> None:
+    """EC2's rules for tag keys and values, and the per-resource tag limit."""
+    for key, value in tags.items():
+        if not key or len(key) > 128:
+            raise bad_parameter(key, "tag key")
+        if key.lower().startswith("aws:"):
+            raise invalid_value("Tag keys starting with 'aws:' are reserved for internal use")
+        if len(value) > 256:
+            raise bad_parameter(value, "tag value")
+    if existing + len(tags) > MAX_TAGS:
+        raise Ec2Error("TagLimitExceeded", "The maximum number of Tags for a resource has been reached.")
+
+
+def tags_from(entries: List[Dict[str, str]], prefix: str = "") -> Dict[str, str]:
+    """Tags from a flattened ``Tag.N.Key``/``Tag.N.Value`` list (members already grouped by N)."""
+    out: Dict[str, str] = {}
+    for entry in entries:
+        key = entry.get(prefix + "Key")
+        if key is None:
+            raise invalid_value("Tag key must be specified")
+        out[key] = entry.get(prefix + "Value", "")
+    return out
+
+
+def tag_specifications(params: wire.Params, resource_type: str) -> Dict[str, str]:
+    """The tags ``TagSpecifications`` asks for on a resource of ``resource_type``, checked."""
+    tags: Dict[str, str] = {}
+    for spec in wire.structs(params, "TagSpecification"):
+        kind = spec.get("ResourceType")
+        if kind != resource_type:
+            raise invalid_value(f"'{kind}' is not a valid taggable resource type for this operation.")
+        grouped: Dict[str, Dict[str, str]] = {}
+        for member, value in spec.items():
+            if member.startswith("Tag."):
+                index, _, field = member[4:].partition(".")
+                grouped.setdefault(index, {})[field] = value
+        tags.update(tags_from([grouped[i] for i in sorted(grouped, key=lambda s: int(s) if s.isdigit() else 0)]))
+    check_tags(tags)
+    return tags

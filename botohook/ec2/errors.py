@@ -1,0 +1,30 @@
+"""EC2 errors as the API reports them: a code, a message and an HTTP status."""
+
+from __future__ import annotations
+
+
+class Ec2Error(Exception):
+    """An error EC2 would answer with; the wiring turns it into botocore's ``ClientError``."""
+
+    def __init__(self, code: str, message: str, status: int = 400) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.status = status
+
+
+def invalid_value(message: str) -> Ec2Error:
+    return Ec2Error("InvalidParameterValue", message)
+
+
+def bad_parameter(value: object, parameter: str) -> Ec2Error:
+    """The generic complaint EC2 makes about one parameter's value."""
+    return invalid_value(f"Value ({value}) for parameter {parameter} is invalid.")
+
+
+def missing(parameter: str) -> Ec2Error:
+    return Ec2Error("MissingParameter", f"The request must contain the parameter {parameter}")
+
+
+def dry_run() -> Ec2Error:
+    return Ec2Error("DryRunOperation", "Request would have succeeded, but DryRun flag is set.", 412)

@@ -1,0 +1,113 @@
+"""CreateSubnet, DescribeSubnets, DeleteSubnet."""
+
+from __future__ import annotations
+
+from typing import Any, Dict
+
+from . import wire
+from .describe import Getter, by_ids, flag, paged, select, tag_list, tag_specifications
+from .errors import Ec2Error, invalid_value
+from .model import Region, Subnet
+from .vpcs import parse_block
+
+Response = Dict[str, Any]
+
+
+def describe_subnet(region: Region, subnet: Subnet) -> Response:
+    out: Response = {
+        "AvailabilityZone": subnet.zone.name,
+        "AvailabilityZoneId": subnet.zone.zone_id,
+        "AvailableIpAddressCount": subnet.available,
+        "CidrBlock": subnet.cidr,
+        "DefaultForAz": subnet.default_for_az,
+        "MapPublicIpOnLaunch": subnet.map_public_ip,
+        "MapCustomerOwnedIpOnLaunch": False,
+        "State": "available",
+        "SubnetId": subnet.id,
+        "VpcId": subnet.vpc.id,
+        "OwnerId": region.settings.account_id,
+        "AssignIpv6AddressOnCreation": False,
+        "Ipv6CidrBlockAssociationSet": [],
+        "SubnetArn": f"arn:aws:ec2:{region.name}:{region.settings.account_id}:subnet/{subnet.id}",
+        "EnableDns64": False,
+        "Ipv6Native": False,
+        "PrivateDnsNameOptionsOnLaunch": {"HostnameType": "ip-name", "EnableResourceNameDnsARecord": False,
+                                          "EnableResourceNameDnsAAAARecord": False},
+    }
+    if subnet.tags:
+        out["Tags"] = tag_list(subnet.tags)
+    return out
+
+
+def create_subnet(region: Region, params: wire.Params) -> Response:
+    vpc = region.vpc(wire.required(params, "VpcId"))
+    cidr = wire.text(params, "CidrBlock")
+    if cidr is None:
+        raise Ec2Error("MissingParameter", "Either 'cidrBlock' or 'ipv4IpamPoolId' should be provided.")
+    network, bits = parse_block(cidr)
+    if not 16 <= bits <= 28 or not vpc.contains(network, bits):
+        raise Ec2Error("InvalidSubnet.Range", f"The CIDR '{cidr}' is invalid.")
+    for other in vpc.subnets.values():
+        shorter = min(bits, other.bits)
+        if network >> (32 - shorter) == other.network >> (32 - shorter):
+            raise Ec2Error("InvalidSubnet.Conflict", f"The CIDR '{cidr}' conflicts with another subnet")
+    zone_name = wire.text(params, "AvailabilityZone")
+    zone_id = wire.text(params, "AvailabilityZoneId")
+    if zone_name is not None and zone_id is not None:
+        raise Ec2Error("InvalidParameterCombination",
+                       "Only one of availabilityZone and availabilityZoneId may be specified.")
+    if zone_name is None and zone_id is None:
+        zone = region.zones[region.settings.id_rng.randrange(len(region.zones))]
+    else:
+        found = [z for z in region.zones if z.name == zone_name or z.zone_id == zone_id]
+        if not found:
+            names = ", ".join(z.name for z in region.zones)
+            parameter = "availabilityZone" if zone_name is not None else "availabilityZoneId"
+            raise invalid_value(f"Value ({zone_name or zone_id}) for parameter {parameter} is invalid. "
+                                f"Subnets can currently only be created in the following availability zones: {names}.")
+        zone = found[0]
+    tags = tag_specifications(params, "subnet")
+    wire.check_dry_run(params)
+    subnet = Subnet(region.settings, vpc, network, bits, zone, False)
+    subnet.tags.update(tags)
+    region.add(subnet)
+    return {"Subnet": describe_subnet(region, subnet)}
+
+
+def _filters(region: Region) -> Dict[str, Getter[Subnet]]:
+    return {
+        "subnet-id": lambda s: [s.id],
+        "subnet-arn": lambda s: [f"arn:aws:ec2:{region.name}:{region.settings.account_id}:subnet/{s.id}"],
+        "vpc-id": lambda s: [s.vpc.id],
+        "cidr-block": lambda s: [s.cidr],
+        "cidr": lambda s: [s.cidr],
+        "cidrBlock": lambda s: [s.cidr],
+        "availability-zone": lambda s: [s.zone.name],
+        "availabilityZone": lambda s: [s.zone.name],
+        "availability-zone-id": lambda s: [s.zone.zone_id],
+        "available-ip-address-count": lambda s: [str(s.available)],
+        "default-for-az": lambda s: [flag(s.default_for_az)],
+        "defaultForAz": lambda s: [flag(s.default_for_az)],
+        "map-public-ip-on-launch": lambda s: [flag(s.map_public_ip)],
+        "owner-id": lambda s: [region.settings.account_id],
+        "state": lambda s: ["available"],
+    }
+
+
+def describe_subnets(region: Region, params: wire.Params) -> Response:
+    subnets = by_ids(region.subnets, wire.strings(params, "SubnetId"), region.subnet)
+    chosen = select(subnets, params, _filters(region))
+    wire.check_dry_run(params)
+    return paged("Subnets", chosen, params, lambda s: describe_subnet(region, s))
+
+
+def delete_subnet(region: Region, params: wire.Params) -> Response:
+    subnet = region.subnet(wire.required(params, "SubnetId"))
+    if subnet.owners:
+        raise Ec2Error("DependencyViolation", f"The subnet '{subnet.id}' has dependencies and cannot be deleted.")
+    wire.check_dry_run(params)
+    region.remove(subnet)
+    return {}
+
+
+OPERATIONS = {"CreateSubnet": create_subnet, "DescribeSubnets": describe_subnets, "DeleteSubnet": delete_subnet}

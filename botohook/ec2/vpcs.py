@@ -1,0 +1,90 @@
+"""CreateVpc, DescribeVpcs, DeleteVpc."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Tuple
+
+from . import wire
+from .addresses import parse_cidr
+from .describe import Getter, by_ids, flag, paged, select, tag_list, tag_specifications
+from .errors import Ec2Error, invalid_value
+from .model import Region, Vpc
+
+Response = Dict[str, Any]
+_TENANCIES = ("default", "dedicated", "host")
+
+
+def parse_block(value: str) -> Tuple[int, int]:
+    """A CIDR block parameter, or EC2's complaint that it is not one."""
+    block = parse_cidr(value)
+    if block is None:
+        raise invalid_value(f"Value ({value}) for parameter cidrBlock is invalid. This is not a valid CIDR block.")
+    return block
+
+
+def describe_vpc(region: Region, vpc: Vpc, state: str = "available") -> Response:
+    out: Response = {
+        "CidrBlock": vpc.cidr,
+        "DhcpOptionsId": "default",
+        "State": state,
+        "VpcId": vpc.id,
+        "OwnerId": region.settings.account_id,
+        "InstanceTenancy": vpc.tenancy,
+        "CidrBlockAssociationSet": [{"AssociationId": vpc.association_id, "CidrBlock": vpc.cidr,
+                                     "CidrBlockState": {"State": "associated"}}],
+        "IsDefault": vpc.is_default,
+    }
+    if vpc.tags:
+        out["Tags"] = tag_list(vpc.tags)
+    return out
+
+
+def create_vpc(region: Region, params: wire.Params) -> Response:
+    cidr = wire.text(params, "CidrBlock")
+    if cidr is None:
+        raise Ec2Error("MissingParameter", "Either 'cidrBlock' or 'ipv4IpamPoolId' should be provided.")
+    network, bits = parse_block(cidr)
+    if not 16 <= bits <= 28:
+        raise Ec2Error("InvalidVpc.Range", f"The CIDR '{cidr}' is invalid.")
+    tenancy = wire.text(params, "InstanceTenancy") or "default"
+    if tenancy not in _TENANCIES:
+        raise invalid_value(f"Value ({tenancy}) for parameter instanceTenancy is invalid.")
+    tags = tag_specifications(params, "vpc")
+    wire.check_dry_run(params)
+    vpc = Vpc(region.settings, network, bits, False, tenancy)
+    vpc.tags.update(tags)
+    region.add(vpc)
+    return {"Vpc": describe_vpc(region, vpc, "pending")}
+
+
+def _filters(region: Region) -> Dict[str, Getter[Vpc]]:
+    return {
+        "vpc-id": lambda v: [v.id],
+        "cidr": lambda v: [v.cidr],
+        "cidr-block-association.cidr-block": lambda v: [v.cidr],
+        "cidr-block-association.association-id": lambda v: [v.association_id],
+        "cidr-block-association.state": lambda v: ["associated"],
+        "dhcp-options-id": lambda v: ["default"],
+        "is-default": lambda v: [flag(v.is_default)],
+        "owner-id": lambda v: [region.settings.account_id],
+        "state": lambda v: ["available"],
+    }
+
+
+def describe_vpcs(region: Region, params: wire.Params) -> Response:
+    vpcs = by_ids(region.vpcs, wire.strings(params, "VpcId"), region.vpc)
+    chosen = select(vpcs, params, _filters(region))
+    wire.check_dry_run(params)
+    return paged("Vpcs", chosen, params, lambda v: describe_vpc(region, v))
+
+
+def delete_vpc(region: Region, params: wire.Params) -> Response:
+    vpc = region.vpc(wire.required(params, "VpcId"))
+    if vpc.subnets:
+        raise Ec2Error("DependencyViolation", f"The vpc '{vpc.id}' has dependencies and cannot be deleted.")
+    wire.check_dry_run(params)
+    region.remove(vpc)
+    return {}
+
+
+OPERATIONS = {"CreateVpc": create_vpc, "DescribeVpcs": describe_vpcs, "DeleteVpc": delete_vpc}

@@ -1,0 +1,96 @@
+"""Reading an EC2 query request as botocore serialized it.
+
+The simulator answers the request that would go on the wire: a flat mapping of names such as
+``PrivateIpAddress.1`` or ``Filter.2.Value.1`` to values. With ``parameter_validation=False`` the values
+may be of any type; EC2 would receive their text, so every reader works on ``str(value)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Dict, List, Optional
+
+from .errors import Ec2Error, bad_parameter, dry_run, missing
+
+Params = Mapping[str, object]
+
+
+def text(params: Params, name: str) -> Optional[str]:
+    """The value of a scalar parameter, or None when absent."""
+    value = params.get(name)
+    if value is None:
+        return None
+    return value if type(value) is str else str(value)
+
+
+def required(params: Params, name: str) -> str:
+    value = text(params, name)
+    if value is None or value == "":
+        raise missing(name)
+    return value
+
+
+def strings(params: Params, name: str) -> List[str]:
+    """The values of a flattened list parameter ``name.1``, ``name.2``, ... in order."""
+    out: List[str] = []
+    index = 1
+    while True:
+        value = text(params, f"{name}.{index}")
+        if value is None:
+            return out
+        out.append(value)
+        index += 1
+
+
+def structs(params: Params, name: str) -> List[Dict[str, str]]:
+    """The members of a flattened list of structures: ``name.N.Member[.M...]`` grouped by N, in order."""
+    prefix = name + "."
+    groups: Dict[int, Dict[str, str]] = {}
+    for key, value in params.items():
+        if not key.startswith(prefix):
+            continue
+        index, _, member = key[len(prefix):].partition(".")
+        if not index.isdigit() or not member:
+            continue
+        groups.setdefault(int(index), {})[member] = value if type(value) is str else str(value)
+    return [groups[i] for i in sorted(groups)]
+
+
+def integer(params: Params, name: str, wire_name: str) -> Optional[int]:
+    """An integer parameter; text that is not an integer is EC2's ``InvalidParameterValue``."""
+    value = text(params, name)
+    if value is None:
+        return None
+    stripped = value.strip()
+    digits = stripped[1:] if stripped[:1] in "+-" else stripped
+    if not digits.isascii() or not digits.isdigit() or len(digits) > 18:
+        raise bad_parameter(value, wire_name)
+    return int(stripped)
+
+
+def boolean(params: Params, name: str) -> bool:
+    """A boolean parameter; botocore sends ``true`` for any truthy value."""
+    return text(params, name) == "true"
+
+
+def check_dry_run(params: Params) -> None:
+    """Call after validating a request and before changing anything: ``DryRun`` stops here."""
+    if boolean(params, "DryRun"):
+        raise dry_run()
+
+
+def filters(params: Params, wire: str = "Filter") -> Dict[str, List[str]]:
+    """The ``Filters`` parameter as a mapping of filter name to accepted values."""
+    out: Dict[str, List[str]] = {}
+    for entry in structs(params, wire):
+        name = entry.get("Name")
+        if name is None:
+            raise Ec2Error("InvalidParameterValue", "The filter 'null' is invalid")
+        values = [entry[k] for k in sorted((k for k in entry if k.startswith("Value.")), key=_index)]
+        out.setdefault(name, []).extend(values)
+    return out
+
+
+def _index(key: str) -> int:
+    tail = key.rpartition(".")[2]
+    return int(tail) if tail.isdigit() else 0

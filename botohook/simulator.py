@@ -1,0 +1,114 @@
+"""The simulator: the state of one simulated AWS account, the operations it answers, and its inspection API."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Dict, List, NamedTuple, Optional, Type, TypeVar
+
+from .ec2 import OPERATIONS
+from .ec2.errors import Ec2Error
+from .ec2.model import NetworkInterface, Region, Resource, Settings, Subnet, Vpc
+from .ec2.wire import Params
+from .errors import UnsimulatedOperationError
+
+R = TypeVar("R", bound=Resource)
+
+SIMULATED_OPERATIONS = frozenset(f"ec2.{name}" for name in OPERATIONS)
+"""Every operation botohook answers, as ``service.Operation``."""
+
+
+class Call(NamedTuple):
+    """One call the simulator answered: the request as sent and the error code if it failed."""
+
+    service: str
+    operation: str
+    region: str
+    params: Params
+    error: Optional[str]
+
+
+class Simulator:
+    """A simulated EC2 network for one AWS account, across regions.
+
+    Options:
+        seed: makes automatic addresses and resource ids reproducible (None: different every run).
+        allocation: ``"random"`` (like EC2) or ``"lowest"`` free address first.
+        account_id: the 12-digit account that owns everything.
+        default_vpc: whether each region starts with a default VPC and one default subnet per zone.
+        passthrough: let operations botohook does not simulate go on to botocore instead of raising
+            :class:`~botohook.UnsimulatedOperationError`.
+        strict: check every response against botocore's output shape (slower; on in botohook's own tests).
+        detached_address_limit: private addresses an interface attached to no instance may hold.
+
+    Thread-safe: operations on one simulator run one at a time.
+    """
+
+    def __init__(self, *, seed: Optional[int] = None, allocation: str = "random",
+                 account_id: str = "123456789012", default_vpc: bool = True, passthrough: bool = False,
+                 strict: bool = False, detached_address_limit: int = 64) -> None:
+        if not (len(account_id) == 12 and account_id.isdigit()):
+            raise ValueError(f"account_id must be 12 digits, not {account_id!r}")
+        self._settings_args = (account_id, allocation, seed, default_vpc, detached_address_limit)
+        self._settings = Settings(*self._settings_args)
+        self.passthrough = passthrough
+        self.strict = strict
+        self._regions: Dict[str, Region] = {}
+        self._lock = threading.RLock()
+        self.calls: List[Call] = []
+        """Every call answered (or refused with an EC2 error), oldest first."""
+
+    @property
+    def account_id(self) -> str:
+        return self._settings.account_id
+
+    def simulates(self, service: str, operation: str) -> bool:
+        """Whether botohook answers ``operation`` of ``service`` (e.g. ``"ec2"``, ``"AssignPrivateIpAddresses"``)."""
+        return service == "ec2" and operation in OPERATIONS
+
+    def answer(self, service: str, operation: str, region: str, params: Params) -> Dict[str, Any]:
+        """Answer one request as botocore serialized it; raises ``Ec2Error`` or ``UnsimulatedOperationError``."""
+        handler = OPERATIONS.get(operation) if service == "ec2" else None
+        if handler is None:
+            raise UnsimulatedOperationError(service, operation)
+        with self._lock:
+            try:
+                response = handler(self.region(region), params)
+            except Ec2Error as error:
+                self.calls.append(Call(service, operation, region, params, error.code))
+                raise
+            self.calls.append(Call(service, operation, region, params, None))
+            return response
+
+    def region(self, name: str = "us-east-1") -> Region:
+        """The state of one region, created on first use."""
+        region = self._regions.get(name)
+        if region is None:
+            with self._lock:
+                region = self._regions.setdefault(name, Region(name, self._settings))
+        return region
+
+    def reset(self) -> None:
+        """Forget every resource and call, as a fresh simulator with the same options would start."""
+        with self._lock:
+            self._settings = Settings(*self._settings_args)
+            self._regions.clear()
+            self.calls.clear()
+
+    def interface(self, interface_id: str) -> NetworkInterface:
+        """The network interface with this id, in whichever region holds it."""
+        return self._find(interface_id, NetworkInterface)
+
+    def subnet(self, subnet_id: str) -> Subnet:
+        """The subnet with this id, in whichever region holds it."""
+        return self._find(subnet_id, Subnet)
+
+    def vpc(self, vpc_id: str) -> Vpc:
+        """The VPC with this id, in whichever region holds it."""
+        return self._find(vpc_id, Vpc)
+
+    def _find(self, resource_id: str, kind: Type[R]) -> R:
+        for region in list(self._regions.values()):
+            resource: Optional[Resource] = region.resources.get(resource_id)
+            if isinstance(resource, kind):
+                return resource
+        raise KeyError(f"no {kind.__name__} {resource_id!r} in the simulation")
