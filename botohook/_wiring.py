@@ -125,6 +125,12 @@ def _hook_on(owner: Any, emitter: Any) -> "Hook":
     return hook
 
 
+def prepare() -> None:
+    """Reach every botocore session created from now on (cheap: the hooks stay inert until a simulation starts)."""
+    with _state_lock:
+        _ensure_initializer()
+
+
 def _ensure_initializer() -> None:
     global _initializer_registered
     if not _initializer_registered:

@@ -26,13 +26,14 @@ def assign_private_ip_addresses(region: Region, params: wire.Params) -> Response
     if given > 1:
         raise Ec2Error("InvalidParameterCombination", "The parameters privateIpAddress, secondaryPrivateIpAddressCount, "
                        "ipv4Prefix and ipv4PrefixCount are mutually exclusive")
-    reject_prefixes(params, "AssignPrivateIpAddresses", "Ipv4Prefix")
+    if prefixes or prefix_count is not None:
+        reject_prefixes(params, "AssignPrivateIpAddresses", "Ipv4Prefix")
     if count is not None:
-        return _assign_count(region, eni, count, params)
+        return _assign_count(region, eni, count)
     return _assign_addresses(region, eni, requested, params)
 
 
-def _assign_count(region: Region, eni: NetworkInterface, count: int, params: wire.Params) -> Response:
+def _assign_count(region: Region, eni: NetworkInterface, count: int) -> Response:
     if count < 1:
         raise invalid_value(f"Value ({count}) for parameter secondaryPrivateIpAddressCount is invalid. "
                             "Expecting a value greater than 0.")
@@ -41,7 +42,6 @@ def _assign_count(region: Region, eni: NetworkInterface, count: int, params: wir
     subnet = eni.subnet
     if count > subnet.available:
         raise insufficient_addresses()
-    wire.check_dry_run(params)
     assigned = subnet.allocate(count, eni, region.settings)
     secondaries = eni.secondaries
     for address in assigned:
@@ -71,7 +71,6 @@ def _assign_addresses(region: Region, eni: NetworkInterface, requested: List[str
             moved.append(address)
     if 1 + len(eni.secondaries) + len(taken) + len(moved) > region.address_limit(eni):
         raise limit_exceeded()
-    wire.check_dry_run(params)
     for address in taken:
         subnet.claim(address, eni)
     for address in moved:
@@ -99,7 +98,6 @@ def unassign_private_ip_addresses(region: Region, params: wire.Params) -> Respon
         if address not in eni.secondaries:
             raise invalid_value(f"Address {value} is not assigned to interface {eni.id}.")
         addresses.append(address)
-    wire.check_dry_run(params)
     subnet = eni.subnet
     for address in dict.fromkeys(addresses):
         del eni.secondaries[address]

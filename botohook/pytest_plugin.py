@@ -1,0 +1,76 @@
+"""The pytest plugin: ``--botohook`` (or ini ``botohook = true``), the ``botohook`` fixture and marker.
+
+Loaded in every pytest run of an environment where botohook is installed, so importing it imports neither
+boto3 nor botocore: they load when a simulation first starts.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Dict, Iterator, List
+
+import pytest
+
+if TYPE_CHECKING:
+    from .simulator import Simulator
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("botohook", "simulated EC2 networking")
+    group.addoption("--botohook", action="store_true", default=None,
+                    help="run every test inside botohook.mock(): every boto3/botocore client is simulated")
+    parser.addini("botohook", type="bool", default=False, help="like --botohook")
+
+
+def _enabled(config: pytest.Config) -> bool:
+    flag = config.getoption("botohook", None)
+    return bool(flag) if flag is not None else bool(config.getini("botohook"))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: List[str]) -> None:
+    # Sessions made when conftest files and test modules are imported must be reached too.
+    namespace = early_config.known_args_namespace
+    flag = getattr(namespace, "botohook", None)
+    if flag or (flag is None and early_config.getini("botohook")):
+        from . import _wiring
+
+        _wiring.prepare()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "botohook(**options): options for this test's simulator (see botohook.Simulator)")
+
+
+def _options(request: pytest.FixtureRequest) -> Dict[str, Any]:
+    options: Dict[str, Any] = {}
+    for marker in reversed(list(request.node.iter_markers("botohook"))):  # closest marker wins
+        if marker.args:
+            raise TypeError("@pytest.mark.botohook takes keyword options only")
+        options.update(marker.kwargs)
+    return options
+
+
+@pytest.fixture(autouse=True)
+def _botohook_everywhere(request: pytest.FixtureRequest) -> Iterator[None]:
+    if not _enabled(request.config):
+        yield
+        return
+    from ._api import mock
+
+    with mock(**_options(request)):
+        yield
+
+
+@pytest.fixture
+def botohook(request: pytest.FixtureRequest, _botohook_everywhere: None) -> Iterator[Simulator]:
+    """The active simulator: the one ``--botohook`` started for this test, else a fresh ``mock()``."""
+    from ._api import mock
+    from ._wiring import innermost
+
+    active = innermost() if _enabled(request.config) else None
+    if active is not None:
+        yield active
+        return
+    with mock(**_options(request)) as simulator:
+        yield simulator

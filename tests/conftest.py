@@ -1,0 +1,88 @@
+"""Shared fixtures: a strict simulator per test, a genuine boto3 client, and a guard against any network use."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+from typing import Any, Dict, Iterator, Optional
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+import botohook
+
+REGION = "us-east-1"
+
+
+class NetworkUsed(AssertionError):
+    pass
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any socket connection or DNS lookup fails the test: botohook must never touch the network."""
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise NetworkUsed(f"network use attempted: {args!r}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+@pytest.fixture
+def sim() -> Iterator[botohook.Simulator]:
+    with botohook.mock(seed=7, strict=True) as simulator:
+        yield simulator
+
+
+@pytest.fixture
+def ec2(sim: botohook.Simulator) -> Any:
+    return boto3.client("ec2", region_name=REGION)
+
+
+@pytest.fixture
+def vpc_id(ec2: Any) -> str:
+    return str(ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"])
+
+
+@pytest.fixture
+def subnet_id(ec2: Any, vpc_id: str) -> str:
+    return str(ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.1.0/24", AvailabilityZone="us-east-1a")
+               ["Subnet"]["SubnetId"])
+
+
+@pytest.fixture
+def eni_id(ec2: Any, subnet_id: str) -> str:
+    return str(ec2.create_network_interface(SubnetId=subnet_id)["NetworkInterface"]["NetworkInterfaceId"])
+
+
+def snapshot(ec2: Any) -> Dict[str, Any]:
+    """Everything a client can see of the region, to show that a failed call changed nothing."""
+    state: Dict[str, Any] = {}
+    for name, call, key in [("vpcs", ec2.describe_vpcs, "Vpcs"), ("subnets", ec2.describe_subnets, "Subnets"),
+                            ("enis", ec2.describe_network_interfaces, "NetworkInterfaces"),
+                            ("tags", ec2.describe_tags, "Tags")]:
+        state[name] = call()[key]
+    return state
+
+
+@contextlib.contextmanager
+def ec2_error(code: str, message: Optional[str] = None, *, contains: Optional[str] = None, status: int = 400,
+              unchanged: Any = None) -> Iterator[None]:
+    """Assert that the block raises EC2's error (code, message, HTTP status) and, given a client, changes nothing."""
+    before = snapshot(unchanged) if unchanged is not None else None
+    with pytest.raises(ClientError) as caught:
+        yield
+    error = caught.value.response["Error"]
+    assert error["Code"] == code, error
+    if message is not None:
+        assert error["Message"] == message
+    if contains is not None:
+        assert contains in error["Message"], error["Message"]
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == status
+    assert f"An error occurred ({code}) when calling the" in str(caught.value)
+    if unchanged is not None:
+        assert snapshot(unchanged) == before
