@@ -35,6 +35,7 @@ _faked_credentials: "WeakKeyDictionary[Any, bool]" = WeakKeyDictionary()
 _saved_environ: Dict[str, Optional[str]] = {}
 _state_lock = threading.RLock()
 _initializer_registered = False
+_environment_holders = 0
 _request_ids = Random()
 
 
@@ -187,13 +188,7 @@ def activate(simulator: Simulator) -> None:
         default = getattr(boto3, "DEFAULT_SESSION", None)
         if default is not None:
             _hook_on(default._session, default._session.get_component("event_emitter"))
-        if not _active:
-            wanted: Dict[str, Optional[str]] = dict(_ENVIRON)
-            if "AWS_ACCESS_KEY_ID" not in os.environ:
-                wanted.update(_FAKE_KEYS)
-            for name, value in wanted.items():
-                _saved_environ[name] = os.environ.get(name)
-                _set_env(name, value)
+        hold_environment()
         _active.append(simulator)
 
 
@@ -203,7 +198,28 @@ def deactivate(simulator: Simulator) -> None:
             if _active[index] is simulator:
                 del _active[index]
                 break
-        if not _active:
+        release_environment()
+
+
+def hold_environment() -> None:
+    """Keep credential look-ups off the network (fake keys unless real ones are set, no instance metadata)."""
+    global _environment_holders
+    with _state_lock:
+        if not _environment_holders:
+            wanted: Dict[str, Optional[str]] = dict(_ENVIRON)
+            if "AWS_ACCESS_KEY_ID" not in os.environ:
+                wanted.update(_FAKE_KEYS)
+            for name, value in wanted.items():
+                _saved_environ[name] = os.environ.get(name)
+                _set_env(name, value)
+        _environment_holders += 1
+
+
+def release_environment() -> None:
+    global _environment_holders
+    with _state_lock:
+        _environment_holders -= 1
+        if not _environment_holders:
             for name, value in _saved_environ.items():
                 _set_env(name, value)
             _saved_environ.clear()

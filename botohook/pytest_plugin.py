@@ -28,13 +28,16 @@ def _enabled(config: pytest.Config) -> bool:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: List[str]) -> None:
-    # Sessions made when conftest files and test modules are imported must be reached too.
+    # Clients made when conftest files and test modules are imported must be reached too, and making them
+    # must not look for credentials on the network.
     namespace = early_config.known_args_namespace
     flag = getattr(namespace, "botohook", None)
     if flag or (flag is None and early_config.getini("botohook")):
         from . import _wiring
 
         _wiring.prepare()
+        _wiring.hold_environment()
+        early_config.add_cleanup(_wiring.release_environment)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -1,0 +1,91 @@
+"""The pytest plugin, exercised with pytester: the flag, the ini option, the fixture and the marker."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+INNER = """
+import boto3
+import pytest
+import botohook
+
+MODULE_CLIENT = boto3.client("ec2", region_name="us-east-1")  # made at import, before any test runs
+
+def test_module_level_client_is_simulated():
+    assert MODULE_CLIENT.describe_vpcs()["Vpcs"][0]["IsDefault"]
+
+def test_creates_a_vpc():
+    ec2 = boto3.client("ec2", region_name="us-east-1")
+    ec2.create_vpc(CidrBlock="10.0.0.0/16")
+    assert len(ec2.describe_vpcs()["Vpcs"]) == 2
+
+def test_next_test_starts_fresh(botohook):
+    assert botohook is botohook_module.current()
+    assert len(boto3.client("ec2", region_name="us-east-1").describe_vpcs()["Vpcs"]) == 1
+
+@pytest.mark.botohook(allocation="lowest", default_vpc=False)
+def test_marker_configures_the_simulator(botohook):
+    ec2 = boto3.client("ec2", region_name="us-east-1")
+    assert ec2.describe_vpcs()["Vpcs"] == []
+
+botohook_module = botohook
+"""
+
+
+def test_flag_runs_every_test_inside_the_simulation(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_inner=INNER)
+    pytester.runpytest("--botohook").assert_outcomes(passed=4)
+
+
+def test_ini_option_does_the_same(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_inner=INNER)
+    pytester.makeini("[pytest]\nbotohook = true\n")
+    pytester.runpytest().assert_outcomes(passed=4)
+
+
+def test_without_the_flag_only_the_fixture_simulates(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_inner="""
+        import boto3
+        import pytest
+        import botohook
+
+        def test_nothing_is_active():
+            with pytest.raises(RuntimeError):
+                botohook.current()
+
+        @pytest.mark.botohook(seed=11, allocation="lowest")
+        def test_fixture_activates_a_simulator(botohook):
+            ec2 = boto3.client("ec2", region_name="us-east-1")
+            subnet = ec2.describe_subnets(Filters=[{"Name": "availability-zone", "Values": ["us-east-1a"]}])
+            subnet_id = subnet["Subnets"][0]["SubnetId"]
+            eni = ec2.create_network_interface(SubnetId=subnet_id)["NetworkInterface"]
+            assert eni["PrivateIpAddress"] == "172.31.0.4"
+            assert botohook.interface(eni["NetworkInterfaceId"]).primary_address == "172.31.0.4"
+    """)
+    pytester.runpytest().assert_outcomes(passed=2)
+
+
+def test_class_marker_and_closest_marker_wins(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_inner="""
+        import pytest
+
+        @pytest.mark.botohook(account_id="111111111111", allocation="lowest")
+        class TestAccount:
+            @pytest.mark.botohook(account_id="222222222222")
+            def test_closest(self, botohook):
+                assert botohook.account_id == "222222222222"
+
+            def test_class_level(self, botohook):
+                assert botohook.account_id == "111111111111"
+    """)
+    pytester.runpytest("--botohook").assert_outcomes(passed=2)
+
+
+def test_importing_the_plugin_imports_neither_boto3_nor_botocore() -> None:
+    code = ("import sys, botohook.pytest_plugin; "
+            "loaded = [m for m in ('boto3', 'botocore') if m in sys.modules]; "
+            "assert not loaded, loaded")
+    subprocess.run([sys.executable, "-c", code], check=True)
