@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import inspect
 from types import TracebackType
-from typing import Any, Callable, List, Optional, Type, TypeVar, cast
+from typing import Any, Callable, List, Type, TypeVar, cast
 
 from .simulator import Simulator
 
@@ -65,22 +65,26 @@ class mock:  # noqa: N801 - used like a function, as in ``with botohook.mock():`
         self._simulators.append(simulator)
         return simulator
 
-    def __exit__(self, kind: Optional[Type[BaseException]], error: Optional[BaseException],
-                 traceback: Optional[TracebackType]) -> None:
+    def __exit__(
+        self, kind: Type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
         from . import _wiring
 
         _wiring.deactivate(self._simulators.pop())
 
     def __call__(self, function: F) -> F:
         if inspect.iscoroutinefunction(function):
+
             @functools.wraps(function)
             async def run_async(*args: Any, **kwargs: Any) -> Any:
                 with mock(**self._options):
                     return await function(*args, **kwargs)
+
             return cast(F, run_async)
 
         @functools.wraps(function)
         def run(*args: Any, **kwargs: Any) -> Any:
             with mock(**self._options):
                 return function(*args, **kwargs)
+
         return cast(F, run)

@@ -13,7 +13,7 @@ import threading
 import time
 from email.utils import formatdate
 from random import Random
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Tuple
 from weakref import WeakKeyDictionary
 
 import botocore
@@ -22,7 +22,7 @@ from botocore.exceptions import ParamValidationError
 from botocore.validate import validate_parameters
 
 from .ec2.errors import Ec2Error
-from .errors import ResponseValidationError, UnsimulatedOperationError
+from .errors import ResponseValidationError
 from .simulator import Simulator
 
 EVENT = "before-call.*.*"
@@ -30,9 +30,9 @@ HOOK_ID = "botohook"
 _ENDPOINT = "https://ec2.amazonaws.com/"
 
 _active: List[Simulator] = []  # the mock() stack, innermost last
-_hooks: "WeakKeyDictionary[Any, Hook]" = WeakKeyDictionary()  # botocore session or client -> its hook
-_faked_credentials: "WeakKeyDictionary[Any, bool]" = WeakKeyDictionary()
-_saved_environ: Dict[str, Optional[str]] = {}
+_hooks: WeakKeyDictionary[Any, Hook] = WeakKeyDictionary()  # botocore session or client -> its hook
+_faked_credentials: WeakKeyDictionary[Any, bool] = WeakKeyDictionary()
+_saved_environ: Dict[str, str | None] = {}
 _state_lock = threading.RLock()
 _initializer_registered = False
 _environment_holders = 0
@@ -42,21 +42,23 @@ _request_ids = Random()
 class Hook:
     """The ``before-call`` handler: answers from a simulator, or lets the call through when none is active."""
 
-    __slots__ = ("simulator", "__weakref__")
+    __slots__ = ("__weakref__", "simulator")
 
     def __init__(self) -> None:
-        self.simulator: Optional[Simulator] = None
+        self.simulator: Simulator | None = None
 
-    def __call__(self, model: Any, params: Dict[str, Any], context: Dict[str, Any],
-                 **_: Any) -> Optional[Tuple[AWSResponse, Dict[str, Any]]]:
+    def __call__(
+        self, model: Any, params: Dict[str, Any], context: Dict[str, Any], **_: Any
+    ) -> Tuple[AWSResponse, Dict[str, Any]] | None:
         simulator = self.simulator or (_active[-1] if _active else None)
         if simulator is None:
             return None
         return respond(simulator, model, params, context)
 
 
-def respond(simulator: Simulator, model: Any, params: Dict[str, Any],
-            context: Dict[str, Any]) -> Optional[Tuple[AWSResponse, Dict[str, Any]]]:
+def respond(
+    simulator: Simulator, model: Any, params: Dict[str, Any], context: Dict[str, Any]
+) -> Tuple[AWSResponse, Dict[str, Any]] | None:
     """The simulator's answer in the form botocore expects from a ``before-call`` handler."""
     service = model.service_model.service_name
     operation = model.name
@@ -74,10 +76,19 @@ def respond(simulator: Simulator, model: Any, params: Dict[str, Any],
 
 def _envelope(status: int, parsed: Dict[str, Any]) -> Tuple[AWSResponse, Dict[str, Any]]:
     request_id = _request_id()
-    headers = {"x-amzn-requestid": request_id, "cache-control": "no-cache, no-store",
-               "content-type": "text/xml;charset=UTF-8", "date": _http_date(), "server": "AmazonEC2"}
-    parsed["ResponseMetadata"] = {"RequestId": request_id, "HTTPStatusCode": status, "HTTPHeaders": headers,
-                                  "RetryAttempts": 0}
+    headers = {
+        "x-amzn-requestid": request_id,
+        "cache-control": "no-cache, no-store",
+        "content-type": "text/xml;charset=UTF-8",
+        "date": _http_date(),
+        "server": "AmazonEC2",
+    }
+    parsed["ResponseMetadata"] = {
+        "RequestId": request_id,
+        "HTTPStatusCode": status,
+        "HTTPHeaders": headers,
+        "RetryAttempts": 0,
+    }
     return AWSResponse(_ENDPOINT, status, headers, None), parsed
 
 
@@ -105,8 +116,9 @@ def _validate(parsed: Dict[str, Any], model: Any) -> None:
     try:
         validate_parameters(parsed, shape)
     except ParamValidationError as error:
-        raise ResponseValidationError(f"botohook's answer to {model.name} does not match botocore's "
-                                      f"output shape: {error}") from None
+        raise ResponseValidationError(
+            f"botohook's answer to {model.name} does not match botocore's output shape: {error}"
+        ) from None
 
 
 # -- reaching sessions and clients -------------------------------------------------------------------------------
@@ -116,7 +128,7 @@ def _on_new_session(session: Any) -> None:
     _hook_on(session, session.get_component("event_emitter"))
 
 
-def _hook_on(owner: Any, emitter: Any) -> "Hook":
+def _hook_on(owner: Any, emitter: Any) -> Hook:
     hook = _hooks.get(owner)
     if hook is None:
         hook = Hook()
@@ -139,7 +151,7 @@ def _ensure_initializer() -> None:
         _initializer_registered = True
 
 
-def _target(target: Any) -> Tuple[Any, Any, Optional[Any]]:
+def _target(target: Any) -> Tuple[Any, Any, Any | None]:
     """``(owner, emitter, botocore session or None)`` for a boto3 session, botocore session or client."""
     if hasattr(target, "meta") and hasattr(target.meta, "events") and hasattr(target, "_make_api_call"):
         return target, target.meta.events, None
@@ -206,7 +218,7 @@ def hold_environment() -> None:
     global _environment_holders
     with _state_lock:
         if not _environment_holders:
-            wanted: Dict[str, Optional[str]] = dict(_ENVIRON)
+            wanted: Dict[str, str | None] = dict(_ENVIRON)
             if "AWS_ACCESS_KEY_ID" not in os.environ:
                 wanted.update(_FAKE_KEYS)
             for name, value in wanted.items():
@@ -225,12 +237,12 @@ def release_environment() -> None:
             _saved_environ.clear()
 
 
-def _set_env(name: str, value: Optional[str]) -> None:
+def _set_env(name: str, value: str | None) -> None:
     if value is None:
         os.environ.pop(name, None)
     else:
         os.environ[name] = value
 
 
-def innermost() -> Optional[Simulator]:
+def innermost() -> Simulator | None:
     return _active[-1] if _active else None

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
-SIMULATED_DOCS = "the README's \"What is simulated\" table"
+SIMULATED_DOCS = 'the README\'s "What is simulated" table'
 
 
 class UnsimulatedOperationError(Exception):
@@ -14,7 +12,7 @@ class UnsimulatedOperationError(Exception):
     Pass ``passthrough=True`` to let unsimulated operations reach the next handler instead.
     """
 
-    def __init__(self, service: str, operation: str, detail: Optional[str] = None) -> None:
+    def __init__(self, service: str, operation: str, detail: str | None = None) -> None:
         self.service = service
         self.operation = operation
         what = detail or f"botohook does not simulate {service}.{operation}"

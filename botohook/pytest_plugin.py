@@ -16,8 +16,12 @@ if TYPE_CHECKING:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("botohook", "simulated EC2 networking")
-    group.addoption("--botohook", action="store_true", default=None,
-                    help="run every test inside botohook.mock(): every boto3/botocore client is simulated")
+    group.addoption(
+        "--botohook",
+        action="store_true",
+        default=None,
+        help="run every test inside botohook.mock(): every boto3/botocore client is simulated",
+    )
     parser.addini("botohook", type="bool", default=False, help="like --botohook")
 
 
@@ -42,7 +46,8 @@ def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Pa
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "botohook(**options): options for this test's simulator (see botohook.Simulator)")
+        "markers", "botohook(**options): options for this test's simulator (see botohook.Simulator)"
+    )
 
 
 def _options(request: pytest.FixtureRequest) -> Dict[str, Any]:

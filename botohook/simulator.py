@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from typing import Any, Dict, List, NamedTuple, Optional, Type, TypeVar
+from typing import Any, Dict, List, NamedTuple, Type, TypeVar
 
 from .ec2 import OPERATIONS
 from .ec2.errors import Ec2Error
@@ -24,7 +24,7 @@ class Call(NamedTuple):
     operation: str
     region: str
     params: Params
-    error: Optional[str]
+    error: str | None
 
 
 class Simulator:
@@ -43,9 +43,17 @@ class Simulator:
     Thread-safe: operations on one simulator run one at a time.
     """
 
-    def __init__(self, *, seed: Optional[int] = None, allocation: str = "random",
-                 account_id: str = "123456789012", default_vpc: bool = True, passthrough: bool = False,
-                 strict: bool = False, detached_address_limit: int = 64) -> None:
+    def __init__(
+        self,
+        *,
+        seed: int | None = None,
+        allocation: str = "random",
+        account_id: str = "123456789012",
+        default_vpc: bool = True,
+        passthrough: bool = False,
+        strict: bool = False,
+        detached_address_limit: int = 64,
+    ) -> None:
         if not (len(account_id) == 12 and account_id.isdigit()):
             raise ValueError(f"account_id must be 12 digits, not {account_id!r}")
         self._settings_args = (account_id, allocation, seed, default_vpc, detached_address_limit)
@@ -108,7 +116,7 @@ class Simulator:
 
     def _find(self, resource_id: str, kind: Type[R]) -> R:
         for region in list(self._regions.values()):
-            resource: Optional[Resource] = region.resources.get(resource_id)
+            resource: Resource | None = region.resources.get(resource_id)
             if isinstance(resource, kind):
                 return resource
         raise KeyError(f"no {kind.__name__} {resource_id!r} in the simulation")

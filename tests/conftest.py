@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
-from typing import Any, Dict, Iterator, Optional
+from typing import Any, Dict, Iterator
 
 import boto3
 import pytest
@@ -15,7 +15,7 @@ import botohook
 REGION = "us-east-1"
 
 
-class NetworkUsed(AssertionError):
+class NetworkUsedError(AssertionError):
     pass
 
 
@@ -24,7 +24,7 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     """Any socket connection or DNS lookup fails the test: botohook must never touch the network."""
 
     def refuse(*args: Any, **kwargs: Any) -> Any:
-        raise NetworkUsed(f"network use attempted: {args!r}")
+        raise NetworkUsedError(f"network use attempted: {args!r}")
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
@@ -50,8 +50,9 @@ def vpc_id(ec2: Any) -> str:
 
 @pytest.fixture
 def subnet_id(ec2: Any, vpc_id: str) -> str:
-    return str(ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.1.0/24", AvailabilityZone="us-east-1a")
-               ["Subnet"]["SubnetId"])
+    return str(
+        ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.1.0/24", AvailabilityZone="us-east-1a")["Subnet"]["SubnetId"]
+    )
 
 
 @pytest.fixture
@@ -62,16 +63,20 @@ def eni_id(ec2: Any, subnet_id: str) -> str:
 def snapshot(ec2: Any) -> Dict[str, Any]:
     """Everything a client can see of the region, to show that a failed call changed nothing."""
     state: Dict[str, Any] = {}
-    for name, call, key in [("vpcs", ec2.describe_vpcs, "Vpcs"), ("subnets", ec2.describe_subnets, "Subnets"),
-                            ("enis", ec2.describe_network_interfaces, "NetworkInterfaces"),
-                            ("tags", ec2.describe_tags, "Tags")]:
+    for name, call, key in [
+        ("vpcs", ec2.describe_vpcs, "Vpcs"),
+        ("subnets", ec2.describe_subnets, "Subnets"),
+        ("enis", ec2.describe_network_interfaces, "NetworkInterfaces"),
+        ("tags", ec2.describe_tags, "Tags"),
+    ]:
         state[name] = call()[key]
     return state
 
 
 @contextlib.contextmanager
-def ec2_error(code: str, message: Optional[str] = None, *, contains: Optional[str] = None, status: int = 400,
-              unchanged: Any = None) -> Iterator[None]:
+def ec2_error(
+    code: str, message: str | None = None, *, contains: str | None = None, status: int = 400, unchanged: Any = None
+) -> Iterator[None]:
     """Assert that the block raises EC2's error (code, message, HTTP status) and, given a client, changes nothing."""
     before = snapshot(unchanged) if unchanged is not None else None
     with pytest.raises(ClientError) as caught:

@@ -45,13 +45,14 @@ def test_response_lists_only_the_addresses_this_call_assigned(ec2: Any, eni_id: 
 
 def test_named_addresses_are_assigned_in_order(ec2: Any, eni_id: str) -> None:
     response = ec2.assign_private_ip_addresses(NetworkInterfaceId=eni_id, PrivateIpAddresses=["10.0.1.50", "10.0.1.9"])
-    assert response["AssignedPrivateIpAddresses"] == [{"PrivateIpAddress": "10.0.1.50"},
-                                                      {"PrivateIpAddress": "10.0.1.9"}]
+    assert response["AssignedPrivateIpAddresses"] == [
+        {"PrivateIpAddress": "10.0.1.50"},
+        {"PrivateIpAddress": "10.0.1.9"},
+    ]
     assert addresses(ec2, eni_id) == ["10.0.1.50", "10.0.1.9"]
 
 
-def test_available_count_falls_for_secondaries_and_rises_when_unassigned(ec2: Any, subnet_id: str,
-                                                                          eni_id: str) -> None:
+def test_available_count_falls_for_secondaries_and_rises_when_unassigned(ec2: Any, subnet_id: str, eni_id: str) -> None:
     assert free_count(ec2, subnet_id) == 251 - 1
     ec2.assign_private_ip_addresses(NetworkInterfaceId=eni_id, SecondaryPrivateIpAddressCount=5)
     assert free_count(ec2, subnet_id) == 245
@@ -61,14 +62,14 @@ def test_available_count_falls_for_secondaries_and_rises_when_unassigned(ec2: An
 
 @pytest.mark.parametrize("address", ["10.0.1.0", "10.0.1.1", "10.0.1.2", "10.0.1.3", "10.0.1.255"])
 def test_reserved_addresses_cannot_be_assigned(ec2: Any, eni_id: str, address: str) -> None:
-    with ec2_error("InvalidParameterValue", f"Address {address} is in subnet's reserved address range",
-                   unchanged=ec2):
+    with ec2_error("InvalidParameterValue", f"Address {address} is in subnet's reserved address range", unchanged=ec2):
         ec2.assign_private_ip_addresses(NetworkInterfaceId=eni_id, PrivateIpAddresses=[address])
 
 
 def test_address_outside_the_subnet_is_refused(ec2: Any, eni_id: str) -> None:
-    with ec2_error("InvalidParameterValue", "Address 10.0.2.5 does not fall within the subnet's address range",
-                   unchanged=ec2):
+    with ec2_error(
+        "InvalidParameterValue", "Address 10.0.2.5 does not fall within the subnet's address range", unchanged=ec2
+    ):
         ec2.assign_private_ip_addresses(NetworkInterfaceId=eni_id, PrivateIpAddresses=["10.0.2.5"])
 
 
@@ -97,8 +98,9 @@ def test_allow_reassignment_moves_the_address(ec2: Any, subnet_id: str, eni_id: 
     other = new_eni(ec2, subnet_id)
     ec2.assign_private_ip_addresses(NetworkInterfaceId=other, PrivateIpAddresses=["10.0.1.77", "10.0.1.78"])
     before = free_count(ec2, subnet_id)
-    response = ec2.assign_private_ip_addresses(NetworkInterfaceId=eni_id, PrivateIpAddresses=["10.0.1.77"],
-                                               AllowReassignment=True)
+    response = ec2.assign_private_ip_addresses(
+        NetworkInterfaceId=eni_id, PrivateIpAddresses=["10.0.1.77"], AllowReassignment=True
+    )
     assert response["AssignedPrivateIpAddresses"] == [{"PrivateIpAddress": "10.0.1.77"}]
     assert addresses(ec2, eni_id) == ["10.0.1.77"]
     assert addresses(ec2, other) == ["10.0.1.78"]
@@ -109,14 +111,16 @@ def test_primary_address_cannot_be_taken_even_with_reassignment(ec2: Any, subnet
     other = new_eni(ec2, subnet_id, PrivateIpAddress="10.0.1.40")
     for reassign in (False, True):
         with ec2_error("InvalidIPAddress.InUse", "Address 10.0.1.40 is in use.", unchanged=ec2):
-            ec2.assign_private_ip_addresses(NetworkInterfaceId=eni_id, PrivateIpAddresses=["10.0.1.40"],
-                                            AllowReassignment=reassign)
-    assert ec2.describe_network_interfaces(NetworkInterfaceIds=[other])["NetworkInterfaces"][0][
-        "PrivateIpAddress"] == "10.0.1.40"
+            ec2.assign_private_ip_addresses(
+                NetworkInterfaceId=eni_id, PrivateIpAddresses=["10.0.1.40"], AllowReassignment=reassign
+            )
+    assert (
+        ec2.describe_network_interfaces(NetworkInterfaceIds=[other])["NetworkInterfaces"][0]["PrivateIpAddress"]
+        == "10.0.1.40"
+    )
 
 
-def test_address_already_on_the_interface_succeeds_and_changes_nothing(ec2: Any, subnet_id: str,
-                                                                         eni_id: str) -> None:
+def test_address_already_on_the_interface_succeeds_and_changes_nothing(ec2: Any, subnet_id: str, eni_id: str) -> None:
     ec2.assign_private_ip_addresses(NetworkInterfaceId=eni_id, PrivateIpAddresses=["10.0.1.60"])
     before = free_count(ec2, subnet_id)
     response = ec2.assign_private_ip_addresses(NetworkInterfaceId=eni_id, PrivateIpAddresses=["10.0.1.60"])
@@ -144,8 +148,9 @@ def test_no_parameter_group_is_missing_parameter(ec2: Any, eni_id: str) -> None:
 
 def test_two_parameter_groups_are_an_invalid_combination(ec2: Any, eni_id: str) -> None:
     with ec2_error("InvalidParameterCombination", unchanged=ec2):
-        ec2.assign_private_ip_addresses(NetworkInterfaceId=eni_id, PrivateIpAddresses=["10.0.1.20"],
-                                        SecondaryPrivateIpAddressCount=1)
+        ec2.assign_private_ip_addresses(
+            NetworkInterfaceId=eni_id, PrivateIpAddresses=["10.0.1.20"], SecondaryPrivateIpAddressCount=1
+        )
 
 
 def test_count_below_one_is_invalid(ec2: Any, eni_id: str) -> None:
@@ -178,9 +183,11 @@ def test_exhaustion_of_the_subnet(ec2: Any, vpc_id: str) -> None:
     subnet = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.9.0/28")["Subnet"]["SubnetId"]
     eni = new_eni(ec2, subnet, SecondaryPrivateIpAddressCount=5)
     assert free_count(ec2, subnet) == 11 - 6
-    with ec2_error("InsufficientFreeAddressesInSubnet",
-                   "The specified subnet does not have enough free addresses to satisfy the request.",
-                   unchanged=ec2):
+    with ec2_error(
+        "InsufficientFreeAddressesInSubnet",
+        "The specified subnet does not have enough free addresses to satisfy the request.",
+        unchanged=ec2,
+    ):
         ec2.assign_private_ip_addresses(NetworkInterfaceId=eni, SecondaryPrivateIpAddressCount=6)
     ec2.assign_private_ip_addresses(NetworkInterfaceId=eni, SecondaryPrivateIpAddressCount=5)
     assert free_count(ec2, subnet) == 0
@@ -191,7 +198,9 @@ def test_exhaustion_of_the_subnet(ec2: Any, vpc_id: str) -> None:
 
 
 def test_unknown_and_malformed_interface_ids(ec2: Any) -> None:
-    with ec2_error("InvalidNetworkInterfaceID.NotFound", "The networkInterface ID 'eni-0123456789abcdef0' does not exist"):
+    with ec2_error(
+        "InvalidNetworkInterfaceID.NotFound", "The networkInterface ID 'eni-0123456789abcdef0' does not exist"
+    ):
         ec2.assign_private_ip_addresses(NetworkInterfaceId="eni-0123456789abcdef0", SecondaryPrivateIpAddressCount=1)
     with ec2_error("InvalidNetworkInterfaceId.Malformed", 'Invalid id: "eni-XYZ" (expecting "eni-...")'):
         ec2.assign_private_ip_addresses(NetworkInterfaceId="eni-XYZ", SecondaryPrivateIpAddressCount=1)
@@ -220,8 +229,9 @@ def test_seed_and_lowest_allocation_are_reproducible() -> None:
     def run(**options: Any) -> List[str]:
         with botohook.mock(**options):
             ec2 = boto3.client("ec2", region_name="us-east-1")
-            subnet = ec2.describe_subnets(Filters=[{"Name": "availability-zone", "Values": ["us-east-1a"]}])[
-                "Subnets"][0]["SubnetId"]
+            subnet = ec2.describe_subnets(Filters=[{"Name": "availability-zone", "Values": ["us-east-1a"]}])["Subnets"][
+                0
+            ]["SubnetId"]
             eni = new_eni(ec2, subnet, SecondaryPrivateIpAddressCount=4)
             return [eni, *addresses(ec2, eni)]
 
@@ -259,4 +269,3 @@ def test_unassign_is_all_or_nothing(ec2: Any, eni_id: str) -> None:
     with ec2_error("InvalidParameterValue", contains="10.0.1.99", unchanged=ec2):
         ec2.unassign_private_ip_addresses(NetworkInterfaceId=eni_id, PrivateIpAddresses=["10.0.1.30", "10.0.1.99"])
     assert addresses(ec2, eni_id) == ["10.0.1.30"]
-

@@ -81,7 +81,10 @@ def test_mock_reaches_default_session_and_new_sessions(no_credentials: None) -> 
         botocore.session.get_session().create_client("ec2", region_name=REGION).describe_subnets()
         assert botohook.current() is sim
     assert [(c.operation, c.region) for c in sim.calls] == [
-        ("DescribeVpcs", REGION), ("DescribeVpcs", "eu-west-1"), ("DescribeSubnets", REGION)]
+        ("DescribeVpcs", REGION),
+        ("DescribeVpcs", "eu-west-1"),
+        ("DescribeSubnets", REGION),
+    ]
     assert "AWS_ACCESS_KEY_ID" not in os.environ and "AWS_EC2_METADATA_DISABLED" not in os.environ
 
 
@@ -92,7 +95,7 @@ def test_client_made_inside_mock_is_inert_afterwards(no_credentials: None) -> No
     with pytest.raises(NOT_SIMULATED):
         ec2.describe_vpcs()
     assert len(sim.calls) == 1
-    with pytest.raises(RuntimeError, match="no botohook.mock"):
+    with pytest.raises(RuntimeError, match=r"no botohook\.mock"):
         botohook.current()
 
 
@@ -151,9 +154,11 @@ def test_strict_mode_reports_a_response_that_breaks_the_output_shape(monkeypatch
     from botohook.ec2 import OPERATIONS
 
     monkeypatch.setitem(OPERATIONS, "DescribeVpcs", lambda region, params: {"Vpcs": [{"VpcId": 7}]})
-    with botohook.mock(strict=True):
-        with pytest.raises(botohook.ResponseValidationError, match=r"(?s)DescribeVpcs.*Vpcs\[0\]\.VpcId"):
-            boto3.client("ec2", region_name=REGION).describe_vpcs()
+    with (
+        botohook.mock(strict=True),
+        pytest.raises(botohook.ResponseValidationError, match=r"(?s)DescribeVpcs.*Vpcs\[0\]\.VpcId"),
+    ):
+        boto3.client("ec2", region_name=REGION).describe_vpcs()
     with botohook.mock(strict=False):
         assert boto3.client("ec2", region_name=REGION).describe_vpcs()["Vpcs"] == [{"VpcId": 7}]
 

@@ -18,12 +18,17 @@ def describe(ec2: Any, **kwargs: Any) -> List[Any]:
 
 
 def test_create_with_an_automatic_primary(ec2: Any, subnet_id: str, vpc_id: str) -> None:
-    eni = create(ec2, subnet_id, Description="web", TagSpecifications=[
-        {"ResourceType": "network-interface", "Tags": [{"Key": "role", "Value": "web"}]}])
+    eni = create(
+        ec2,
+        subnet_id,
+        Description="web",
+        TagSpecifications=[{"ResourceType": "network-interface", "Tags": [{"Key": "role", "Value": "web"}]}],
+    )
     assert eni["Status"] == "pending"
     assert eni["SubnetId"] == subnet_id and eni["VpcId"] == vpc_id and eni["AvailabilityZone"] == "us-east-1a"
-    assert eni["PrivateIpAddresses"] == [{"Primary": True, "PrivateIpAddress": eni["PrivateIpAddress"],
-                                          "PrivateDnsName": eni["PrivateDnsName"]}]
+    assert eni["PrivateIpAddresses"] == [
+        {"Primary": True, "PrivateIpAddress": eni["PrivateIpAddress"], "PrivateDnsName": eni["PrivateDnsName"]}
+    ]
     assert eni["PrivateDnsName"] == "ip-" + eni["PrivateIpAddress"].replace(".", "-") + ".ec2.internal"
     assert eni["Groups"][0]["GroupName"] == "default"
     assert eni["TagSet"] == [{"Key": "role", "Value": "web"}]
@@ -32,10 +37,18 @@ def test_create_with_an_automatic_primary(ec2: Any, subnet_id: str, vpc_id: str)
 
 
 def test_create_with_named_primary_and_secondaries(ec2: Any, subnet_id: str) -> None:
-    eni = create(ec2, subnet_id, PrivateIpAddresses=[{"PrivateIpAddress": "10.0.1.10", "Primary": True},
-                                                     {"PrivateIpAddress": "10.0.1.11", "Primary": False}])
+    eni = create(
+        ec2,
+        subnet_id,
+        PrivateIpAddresses=[
+            {"PrivateIpAddress": "10.0.1.10", "Primary": True},
+            {"PrivateIpAddress": "10.0.1.11", "Primary": False},
+        ],
+    )
     assert [(a["PrivateIpAddress"], a["Primary"]) for a in eni["PrivateIpAddresses"]] == [
-        ("10.0.1.10", True), ("10.0.1.11", False)]
+        ("10.0.1.10", True),
+        ("10.0.1.11", False),
+    ]
     eni2 = create(ec2, subnet_id, PrivateIpAddress="10.0.1.20", SecondaryPrivateIpAddressCount=2)
     assert eni2["PrivateIpAddress"] == "10.0.1.20" and len(eni2["PrivateIpAddresses"]) == 3
     assert ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"][0]["AvailableIpAddressCount"] == 251 - 5
@@ -46,12 +59,20 @@ def test_create_with_an_address_in_use(ec2: Any, subnet_id: str) -> None:
     with ec2_error("InvalidIPAddress.InUse", "The specified address is already in use.", unchanged=ec2):
         create(ec2, subnet_id, PrivateIpAddress="10.0.1.10")
     with ec2_error("InvalidIPAddress.InUse", unchanged=ec2):
-        create(ec2, subnet_id, PrivateIpAddresses=[{"PrivateIpAddress": "10.0.1.12", "Primary": True},
-                                                   {"PrivateIpAddress": "10.0.1.10", "Primary": False}])
+        create(
+            ec2,
+            subnet_id,
+            PrivateIpAddresses=[
+                {"PrivateIpAddress": "10.0.1.12", "Primary": True},
+                {"PrivateIpAddress": "10.0.1.10", "Primary": False},
+            ],
+        )
 
 
-@pytest.mark.parametrize("address,fragment", [("10.0.1.255", "reserved"), ("10.0.2.1", "does not fall within"),
-                                              ("x", "invalid value for parameter address")])
+@pytest.mark.parametrize(
+    "address,fragment",
+    [("10.0.1.255", "reserved"), ("10.0.2.1", "does not fall within"), ("x", "invalid value for parameter address")],
+)
 def test_create_with_a_bad_primary(ec2: Any, subnet_id: str, address: str, fragment: str) -> None:
     with ec2_error("InvalidParameterValue", contains=fragment, unchanged=ec2):
         create(ec2, subnet_id, PrivateIpAddress=address)
@@ -71,14 +92,24 @@ def test_create_limits_and_exhaustion(ec2: Any, vpc_id: str) -> None:
 
 def test_create_refuses_count_with_several_named_addresses(ec2: Any, subnet_id: str) -> None:
     with ec2_error("InvalidParameterCombination", unchanged=ec2):
-        create(ec2, subnet_id, SecondaryPrivateIpAddressCount=1, PrivateIpAddresses=[
-            {"PrivateIpAddress": "10.0.1.10", "Primary": True}, {"PrivateIpAddress": "10.0.1.11"}])
+        create(
+            ec2,
+            subnet_id,
+            SecondaryPrivateIpAddressCount=1,
+            PrivateIpAddresses=[{"PrivateIpAddress": "10.0.1.10", "Primary": True}, {"PrivateIpAddress": "10.0.1.11"}],
+        )
 
 
 def test_create_refuses_two_primaries_and_bad_groups(ec2: Any, subnet_id: str) -> None:
     with ec2_error("InvalidParameterValue", unchanged=ec2):
-        create(ec2, subnet_id, PrivateIpAddresses=[{"PrivateIpAddress": "10.0.1.10", "Primary": True},
-                                                   {"PrivateIpAddress": "10.0.1.11", "Primary": True}])
+        create(
+            ec2,
+            subnet_id,
+            PrivateIpAddresses=[
+                {"PrivateIpAddress": "10.0.1.10", "Primary": True},
+                {"PrivateIpAddress": "10.0.1.11", "Primary": True},
+            ],
+        )
     with ec2_error("InvalidGroupId.Malformed", 'Invalid id: "web" (expecting "sg-...")', unchanged=ec2):
         create(ec2, subnet_id, Groups=["web"])
     with ec2_error("InvalidSubnetID.NotFound", unchanged=ec2):
@@ -95,7 +126,9 @@ def test_create_dry_run(ec2: Any, subnet_id: str) -> None:
 def test_waiter_and_describe_by_id(ec2: Any, eni_id: str) -> None:
     ec2.get_waiter("network_interface_available").wait(NetworkInterfaceIds=[eni_id], WaiterConfig={"Delay": 0})
     assert describe(ec2, NetworkInterfaceIds=[eni_id])[0]["Status"] == "available"
-    with ec2_error("InvalidNetworkInterfaceID.NotFound", "The networkInterface ID 'eni-0123456789abcdef0' does not exist"):
+    with ec2_error(
+        "InvalidNetworkInterfaceID.NotFound", "The networkInterface ID 'eni-0123456789abcdef0' does not exist"
+    ):
         describe(ec2, NetworkInterfaceIds=[eni_id, "eni-0123456789abcdef0"])
 
 
@@ -113,8 +146,12 @@ def test_private_ip_filter_matches_primary_only_addresses_filter_matches_any(ec2
 
 
 def test_filters(ec2: Any, subnet_id: str, vpc_id: str) -> None:
-    a = create(ec2, subnet_id, Description="alpha",
-               TagSpecifications=[{"ResourceType": "network-interface", "Tags": [{"Key": "team", "Value": "blue"}]}])
+    a = create(
+        ec2,
+        subnet_id,
+        Description="alpha",
+        TagSpecifications=[{"ResourceType": "network-interface", "Tags": [{"Key": "team", "Value": "blue"}]}],
+    )
     b = create(ec2, subnet_id, Description="beta")
     a_id, b_id = a["NetworkInterfaceId"], b["NetworkInterfaceId"]
 
@@ -126,7 +163,9 @@ def test_filters(ec2: Any, subnet_id: str, vpc_id: str) -> None:
     assert ids({"Name": "description", "Values": ["?lpha", "gamma"]}) == [a_id]
     assert ids({"Name": "tag:team", "Values": ["blue"]}) == [a_id]
     assert ids({"Name": "tag-key", "Values": ["team"]}) == [a_id]
-    assert ids({"Name": "status", "Values": ["available"]}, {"Name": "network-interface-id", "Values": [b_id]}) == [b_id]
+    assert ids({"Name": "status", "Values": ["available"]}, {"Name": "network-interface-id", "Values": [b_id]}) == [
+        b_id
+    ]
     assert ids({"Name": "availability-zone", "Values": ["us-east-1b"]}) == []
     assert ids({"Name": "addresses.primary", "Values": ["false"]}) == []
     assert ids({"Name": "attachment.instance-id", "Values": ["*"]}) == []
@@ -135,8 +174,11 @@ def test_filters(ec2: Any, subnet_id: str, vpc_id: str) -> None:
 
 def test_paginator_walks_every_interface(ec2: Any, subnet_id: str) -> None:
     created = [create(ec2, subnet_id)["NetworkInterfaceId"] for _ in range(11)]
-    pages = list(ec2.get_paginator("describe_network_interfaces").paginate(
-        Filters=[{"Name": "subnet-id", "Values": [subnet_id]}], PaginationConfig={"PageSize": 5}))
+    pages = list(
+        ec2.get_paginator("describe_network_interfaces").paginate(
+            Filters=[{"Name": "subnet-id", "Values": [subnet_id]}], PaginationConfig={"PageSize": 5}
+        )
+    )
     assert [len(p["NetworkInterfaces"]) for p in pages] == [5, 5, 1]
     assert [e["NetworkInterfaceId"] for p in pages for e in p["NetworkInterfaces"]] == created
     with ec2_error("InvalidParameterValue", contains="maxResults"):

@@ -47,7 +47,8 @@ def test_ini_option_does_the_same(pytester: pytest.Pytester) -> None:
 
 
 def test_without_the_flag_only_the_fixture_simulates(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_inner="""
+    pytester.makepyfile(
+        test_inner="""
         import boto3
         import pytest
         import botohook
@@ -64,12 +65,14 @@ def test_without_the_flag_only_the_fixture_simulates(pytester: pytest.Pytester) 
             eni = ec2.create_network_interface(SubnetId=subnet_id)["NetworkInterface"]
             assert eni["PrivateIpAddress"] == "172.31.0.4"
             assert botohook.interface(eni["NetworkInterfaceId"]).primary_address == "172.31.0.4"
-    """)
+    """
+    )
     pytester.runpytest().assert_outcomes(passed=2)
 
 
 def test_class_marker_and_closest_marker_wins(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_inner="""
+    pytester.makepyfile(
+        test_inner="""
         import pytest
 
         @pytest.mark.botohook(account_id="111111111111", allocation="lowest")
@@ -80,12 +83,15 @@ def test_class_marker_and_closest_marker_wins(pytester: pytest.Pytester) -> None
 
             def test_class_level(self, botohook):
                 assert botohook.account_id == "111111111111"
-    """)
+    """
+    )
     pytester.runpytest("--botohook").assert_outcomes(passed=2)
 
 
 def test_importing_the_plugin_imports_neither_boto3_nor_botocore() -> None:
-    code = ("import sys, botohook.pytest_plugin; "
-            "loaded = [m for m in ('boto3', 'botocore') if m in sys.modules]; "
-            "assert not loaded, loaded")
+    code = (
+        "import sys, botohook.pytest_plugin; "
+        "loaded = [m for m in ('boto3', 'botocore') if m in sys.modules]; "
+        "assert not loaded, loaded"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -11,7 +11,10 @@ def test_create_describe_and_delete_tags(ec2: Any, vpc_id: str, subnet_id: str, 
     ec2.create_tags(Resources=[vpc_id, subnet_id, eni_id], Tags=[{"Key": "env", "Value": "test"}])
     rows = ec2.describe_tags(Filters=[{"Name": "key", "Values": ["env"]}])["Tags"]
     assert {(r["ResourceId"], r["ResourceType"]) for r in rows} == {
-        (vpc_id, "vpc"), (subnet_id, "subnet"), (eni_id, "network-interface")}
+        (vpc_id, "vpc"),
+        (subnet_id, "subnet"),
+        (eni_id, "network-interface"),
+    }
     assert ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"][0]["Tags"] == [{"Key": "env", "Value": "test"}]
     ec2.delete_tags(Resources=[vpc_id], Tags=[{"Key": "env", "Value": "other"}])
     assert ec2.describe_tags(Filters=[{"Name": "resource-id", "Values": [vpc_id]}])["Tags"] != []
@@ -19,8 +22,10 @@ def test_create_describe_and_delete_tags(ec2: Any, vpc_id: str, subnet_id: str, 
     assert ec2.describe_tags(Filters=[{"Name": "resource-id", "Values": [vpc_id]}])["Tags"] == []
     ec2.delete_tags(Resources=[subnet_id])
     assert [r["ResourceId"] for r in ec2.describe_tags()["Tags"]] == [eni_id]
-    assert [e["NetworkInterfaceId"] for e in ec2.describe_network_interfaces(
-        Filters=[{"Name": "tag:env", "Values": ["t*"]}])["NetworkInterfaces"]] == [eni_id]
+    assert [
+        e["NetworkInterfaceId"]
+        for e in ec2.describe_network_interfaces(Filters=[{"Name": "tag:env", "Values": ["t*"]}])["NetworkInterfaces"]
+    ] == [eni_id]
 
 
 def test_tagging_unknown_resources(ec2: Any, vpc_id: str) -> None:

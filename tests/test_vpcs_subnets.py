@@ -28,8 +28,9 @@ def test_default_vpc_can_be_turned_off() -> None:
 
 
 def test_create_vpc(ec2: Any) -> None:
-    vpc = ec2.create_vpc(CidrBlock="10.1.0.0/16", TagSpecifications=[
-        {"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": "main"}]}])["Vpc"]
+    vpc = ec2.create_vpc(
+        CidrBlock="10.1.0.0/16", TagSpecifications=[{"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": "main"}]}]
+    )["Vpc"]
     assert vpc["State"] == "pending" and vpc["CidrBlock"] == "10.1.0.0/16" and not vpc["IsDefault"]
     assert vpc["Tags"] == [{"Key": "Name", "Value": "main"}]
     described = ec2.describe_vpcs(VpcIds=[vpc["VpcId"]])["Vpcs"][0]
@@ -37,8 +38,15 @@ def test_create_vpc(ec2: Any) -> None:
     ec2.get_waiter("vpc_available").wait(VpcIds=[vpc["VpcId"]], WaiterConfig={"Delay": 0})
 
 
-@pytest.mark.parametrize("cidr,code", [("10.0.0.0/8", "InvalidVpc.Range"), ("10.0.0.0/29", "InvalidVpc.Range"),
-                                       ("10.0.0.1/16", "InvalidParameterValue"), ("nope", "InvalidParameterValue")])
+@pytest.mark.parametrize(
+    "cidr,code",
+    [
+        ("10.0.0.0/8", "InvalidVpc.Range"),
+        ("10.0.0.0/29", "InvalidVpc.Range"),
+        ("10.0.0.1/16", "InvalidParameterValue"),
+        ("nope", "InvalidParameterValue"),
+    ],
+)
 def test_create_vpc_refuses_bad_blocks(ec2: Any, cidr: str, code: str) -> None:
     with ec2_error(code, contains=cidr, unchanged=ec2):
         ec2.create_vpc(CidrBlock=cidr)
@@ -47,8 +55,7 @@ def test_create_vpc_refuses_bad_blocks(ec2: Any, cidr: str, code: str) -> None:
 def test_vpc_not_found_and_dependencies(ec2: Any, vpc_id: str, subnet_id: str) -> None:
     with ec2_error("InvalidVpcID.NotFound", "The vpc ID 'vpc-0123456789abcdef0' does not exist"):
         ec2.describe_vpcs(VpcIds=["vpc-0123456789abcdef0"])
-    with ec2_error("DependencyViolation", f"The vpc '{vpc_id}' has dependencies and cannot be deleted.",
-                   unchanged=ec2):
+    with ec2_error("DependencyViolation", f"The vpc '{vpc_id}' has dependencies and cannot be deleted.", unchanged=ec2):
         ec2.delete_vpc(VpcId=vpc_id)
     ec2.delete_subnet(SubnetId=subnet_id)
     ec2.delete_vpc(VpcId=vpc_id)
@@ -87,13 +94,19 @@ def test_subnet_in_unknown_zone_or_vpc(ec2: Any, vpc_id: str) -> None:
 
 
 def test_subnet_filters_and_delete(ec2: Any, vpc_id: str, subnet_id: str, eni_id: str) -> None:
-    found = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc_id]},
-                                          {"Name": "cidr-block", "Values": ["10.0.1.*"]}])["Subnets"]
+    found = ec2.describe_subnets(
+        Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "cidr-block", "Values": ["10.0.1.*"]}]
+    )["Subnets"]
     assert [s["SubnetId"] for s in found] == [subnet_id]
-    assert ec2.describe_subnets(Filters=[{"Name": "available-ip-address-count", "Values": ["250"]}])[
-        "Subnets"][0]["SubnetId"] == subnet_id
-    with ec2_error("DependencyViolation", f"The subnet '{subnet_id}' has dependencies and cannot be deleted.",
-                   unchanged=ec2):
+    assert (
+        ec2.describe_subnets(Filters=[{"Name": "available-ip-address-count", "Values": ["250"]}])["Subnets"][0][
+            "SubnetId"
+        ]
+        == subnet_id
+    )
+    with ec2_error(
+        "DependencyViolation", f"The subnet '{subnet_id}' has dependencies and cannot be deleted.", unchanged=ec2
+    ):
         ec2.delete_subnet(SubnetId=subnet_id)
     ec2.delete_network_interface(NetworkInterfaceId=eni_id)
     ec2.delete_subnet(SubnetId=subnet_id)
@@ -108,8 +121,11 @@ def test_unknown_filter_is_refused(ec2: Any) -> None:
 
 def test_describe_pages_with_the_paginator(ec2: Any, vpc_id: str) -> None:
     created = [ec2.create_subnet(VpcId=vpc_id, CidrBlock=f"10.0.{i}.0/24")["Subnet"]["SubnetId"] for i in range(12)]
-    pages = list(ec2.get_paginator("describe_subnets").paginate(
-        Filters=[{"Name": "vpc-id", "Values": [vpc_id]}], PaginationConfig={"PageSize": 5}))
+    pages = list(
+        ec2.get_paginator("describe_subnets").paginate(
+            Filters=[{"Name": "vpc-id", "Values": [vpc_id]}], PaginationConfig={"PageSize": 5}
+        )
+    )
     assert [len(p["Subnets"]) for p in pages] == [5, 5, 2]
     assert [s["SubnetId"] for p in pages for s in p["Subnets"]] == created
     with ec2_error("InvalidParameterValue", contains="nextToken"):
@@ -128,7 +144,10 @@ def test_dry_run_on_create_and_delete(ec2: Any, vpc_id: str) -> None:
 def test_state_is_per_region(ec2: Any, vpc_id: str) -> None:
     west = boto3.client("ec2", region_name="us-west-2")
     assert [v["IsDefault"] for v in west.describe_vpcs()["Vpcs"]] == [True]
-    assert {s["AvailabilityZone"] for s in west.describe_subnets()["Subnets"]} == {"us-west-2a", "us-west-2b",
-                                                                                   "us-west-2c"}
+    assert {s["AvailabilityZone"] for s in west.describe_subnets()["Subnets"]} == {
+        "us-west-2a",
+        "us-west-2b",
+        "us-west-2c",
+    }
     with ec2_error("InvalidVpcID.NotFound"):
         west.describe_vpcs(VpcIds=[vpc_id])

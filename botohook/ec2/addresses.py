@@ -5,13 +5,13 @@ from __future__ import annotations
 import heapq
 import random
 from array import array
-from typing import List, Optional, Tuple
+from typing import List, Tuple
 
 BLOCK = 16  # a /28: the unit of prefix delegation, and the allocator's bookkeeping block
 _FULL_MASK = (1 << BLOCK) - 1
 
 
-def parse_ipv4(value: str) -> Optional[int]:
+def parse_ipv4(value: str) -> int | None:
     """The address as an integer, or None unless ``value`` is a dotted quad in canonical form."""
     parts = value.split(".")
     if len(parts) != 4:
@@ -31,7 +31,7 @@ def format_ipv4(value: int) -> str:
     return f"{value >> 24}.{(value >> 16) & 255}.{(value >> 8) & 255}.{value & 255}"
 
 
-def parse_cidr(value: str) -> Optional[Tuple[int, int]]:
+def parse_cidr(value: str) -> Tuple[int, int] | None:
     """``(network, prefix length)`` of an IPv4 CIDR whose host bits are zero, else None."""
     address, slash, length = value.partition("/")
     if not slash or not (length.isascii() and length.isdigit()) or len(length) > 2:
@@ -61,7 +61,7 @@ class AddressPool:
     flagged in ``_in_heap``), so the lowest free address is the lowest set bit of the heap's first live block.
     """
 
-    __slots__ = ("size", "_free", "_where", "_masks", "_heap", "_in_heap")
+    __slots__ = ("_free", "_heap", "_in_heap", "_masks", "_where", "size")
 
     def __init__(self, size: int) -> None:
         if size < BLOCK or size % BLOCK:

@@ -6,12 +6,11 @@ import base64
 import binascii
 import re
 from functools import lru_cache
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Protocol, Sequence, Tuple, TypeVar
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Protocol, Sequence, Tuple, TypeVar
 
 from . import wire
 from .errors import Ec2Error, bad_parameter, invalid_value
 from .model import Resource
-
 
 
 class Tagged(Protocol):
@@ -32,8 +31,9 @@ def flag(value: bool) -> str:
     return "true" if value else "false"
 
 
-def select(resources: Iterable[R], params: wire.Params, getters: Mapping[str, Getter[R]],
-           wire_name: str = "Filter") -> List[R]:
+def select(
+    resources: Iterable[R], params: wire.Params, getters: Mapping[str, Getter[R]], wire_name: str = "Filter"
+) -> List[R]:
     """The resources that pass every filter of the request (any value of a filter may match)."""
     checks: List[Tuple[Getter[R], Sequence[Callable[[str], bool]]]] = []
     for name, values in wire.filters(params, wire_name).items():
@@ -43,11 +43,10 @@ def select(resources: Iterable[R], params: wire.Params, getters: Mapping[str, Ge
         checks.append((getter, [_matcher(v) for v in values]))
     if not checks:
         return list(resources)
-    return [r for r in resources
-            if all(any(m(v) for v in getter(r) for m in matchers) for getter, matchers in checks)]
+    return [r for r in resources if all(any(m(v) for v in getter(r) for m in matchers) for getter, matchers in checks)]
 
 
-def _tag_getter(name: str) -> Optional[Getter[Tagged]]:
+def _tag_getter(name: str) -> Getter[Tagged] | None:
     if name.startswith("tag:"):
         key = name[4:]
         return lambda r: [r.tags[key]] if key in r.tags else []
@@ -90,7 +89,7 @@ def by_ids(index: Mapping[str, Res], wanted: List[str], lookup: Callable[[str], 
     return [r for r in index.values() if r.id in chosen]
 
 
-def page(items: List[T], params: wire.Params, low: int = 5, high: int = 1000) -> Tuple[List[T], Optional[str]]:
+def page(items: List[T], params: wire.Params, low: int = 5, high: int = 1000) -> Tuple[List[T], str | None]:
     """One page of ``items`` per ``MaxResults``/``NextToken``, and the token of the next page if any."""
     limit = wire.integer(params, "MaxResults", "maxResults")
     token = wire.text(params, "NextToken")
@@ -105,8 +104,14 @@ def page(items: List[T], params: wire.Params, low: int = 5, high: int = 1000) ->
     return items[start:end], (_encode_token(end) if end < len(items) else None)
 
 
-def paged(key: str, chosen: List[R], params: wire.Params, render: Callable[[R], Dict[str, Any]],
-          low: int = 5, high: int = 1000) -> Dict[str, Any]:
+def paged(
+    key: str,
+    chosen: List[R],
+    params: wire.Params,
+    render: Callable[[R], Dict[str, Any]],
+    low: int = 5,
+    high: int = 1000,
+) -> Dict[str, Any]:
     """The response of a Describe operation: one page of rendered resources under ``key``, and ``NextToken``."""
     items, token = page(chosen, params, low, high)
     out: Dict[str, Any] = {key: [render(r) for r in items]}

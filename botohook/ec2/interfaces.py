@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 from ..errors import UnsimulatedOperationError
 from . import wire
@@ -31,7 +31,9 @@ def explicit_address(subnet: Subnet, value: str) -> int:
 def reject_prefixes(params: wire.Params, operation: str, wire_name: str) -> None:
     """Prefix delegation is not simulated yet: say so rather than answer wrongly."""
     if any(k.startswith(wire_name) for k in params):
-        raise UnsimulatedOperationError("ec2", operation, f"botohook does not simulate IPv4 prefixes in {operation} yet")
+        raise UnsimulatedOperationError(
+            "ec2", operation, f"botohook does not simulate IPv4 prefixes in {operation} yet"
+        )
 
 
 def limit_exceeded() -> Ec2Error:
@@ -39,16 +41,19 @@ def limit_exceeded() -> Ec2Error:
 
 
 def insufficient_addresses() -> Ec2Error:
-    return Ec2Error("InsufficientFreeAddressesInSubnet",
-                    "The specified subnet does not have enough free addresses to satisfy the request.")
+    return Ec2Error(
+        "InsufficientFreeAddressesInSubnet",
+        "The specified subnet does not have enough free addresses to satisfy the request.",
+    )
 
 
-def describe_interface(region: Region, eni: NetworkInterface, status: Optional[str] = None) -> Response:
+def describe_interface(region: Region, eni: NetworkInterface, status: str | None = None) -> Response:
     subnet = eni.subnet
     dns = region.dns_name
     addresses = [{"Primary": True, "PrivateIpAddress": format_ipv4(eni.primary), "PrivateDnsName": dns(eni.primary)}]
-    addresses.extend({"Primary": False, "PrivateIpAddress": format_ipv4(a), "PrivateDnsName": dns(a)}
-                     for a in eni.secondaries)
+    addresses.extend(
+        {"Primary": False, "PrivateIpAddress": format_ipv4(a), "PrivateDnsName": dns(a)} for a in eni.secondaries
+    )
     return {
         "AvailabilityZone": subnet.zone.name,
         "AvailabilityZoneId": subnet.zone.zone_id,
@@ -83,12 +88,15 @@ def create_network_interface(region: Region, params: wire.Params) -> Response:
     entries = wire.structs(params, "PrivateIpAddresses")
     count = wire.integer(params, "SecondaryPrivateIpAddressCount", "secondaryPrivateIpAddressCount")
     if count is not None and count < 0:
-        raise invalid_value(f"Value ({count}) for parameter secondaryPrivateIpAddressCount is invalid. "
-                            "Expecting a value greater than or equal to 0.")
+        raise invalid_value(
+            f"Value ({count}) for parameter secondaryPrivateIpAddressCount is invalid. "
+            "Expecting a value greater than or equal to 0."
+        )
     if count and len(entries) > 1:
-        raise Ec2Error("InvalidParameterCombination",
-                       "The parameter secondaryPrivateIpAddressCount cannot be used with more than one "
-                       "privateIpAddresses entry.")
+        raise Ec2Error(
+            "InvalidParameterCombination",
+            "The parameter secondaryPrivateIpAddressCount cannot be used with more than one privateIpAddresses entry.",
+        )
     primary_text = wire.text(params, "PrivateIpAddress")
     flagged: List[str] = []
     secondary_texts: List[str] = []
@@ -126,8 +134,13 @@ def create_network_interface(region: Region, params: wire.Params) -> Response:
     tags = tag_specifications(params, "network-interface")
     wire.check_dry_run(params)
 
-    eni = NetworkInterface(region.settings, subnet, description, list(dict.fromkeys(groups))
-                           or [subnet.vpc.default_group_id], interface_type)
+    eni = NetworkInterface(
+        region.settings,
+        subnet,
+        description,
+        list(dict.fromkeys(groups)) or [subnet.vpc.default_group_id],
+        interface_type,
+    )
     eni.tags.update(tags)
     for address in explicit:
         subnet.claim(address, eni)

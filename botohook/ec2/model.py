@@ -3,23 +3,33 @@
 from __future__ import annotations
 
 import random
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 from .addresses import AddressPool, format_cidr, format_ipv4, parse_cidr
 from .errors import Ec2Error
 
 DEFAULT_VPC_CIDR = "172.31.0.0/16"
-_DIRECTIONS = {"east": "e", "west": "w", "north": "n", "south": "s", "central": "c",
-               "northeast": "ne", "northwest": "nw", "southeast": "se", "southwest": "sw"}
+_DIRECTIONS = {
+    "east": "e",
+    "west": "w",
+    "north": "n",
+    "south": "s",
+    "central": "c",
+    "northeast": "ne",
+    "northwest": "nw",
+    "southeast": "se",
+    "southwest": "sw",
+}
 
 
 class Settings:
     """What every region of one simulator shares: the account, the allocation policy and the random sources."""
 
-    __slots__ = ("account_id", "lowest", "allocation_rng", "id_rng", "default_vpc", "detached_address_limit")
+    __slots__ = ("account_id", "allocation_rng", "default_vpc", "detached_address_limit", "id_rng", "lowest")
 
-    def __init__(self, account_id: str, allocation: str, seed: Optional[int], default_vpc: bool,
-                 detached_address_limit: int) -> None:
+    def __init__(
+        self, account_id: str, allocation: str, seed: int | None, default_vpc: bool, detached_address_limit: int
+    ) -> None:
         if allocation not in ("random", "lowest"):
             raise ValueError(f"allocation must be 'random' or 'lowest', not {allocation!r}")
         self.account_id = account_id
@@ -45,7 +55,7 @@ class Resource:
 
 
 class Vpc(Resource):
-    __slots__ = ("network", "bits", "is_default", "association_id", "default_group_id", "tenancy", "subnets")
+    __slots__ = ("association_id", "bits", "default_group_id", "is_default", "network", "subnets", "tenancy")
     resource_type = "vpc"
 
     def __init__(self, settings: Settings, network: int, bits: int, is_default: bool, tenancy: str) -> None:
@@ -75,7 +85,7 @@ class Zone:
 class Subnet(Resource):
     """A subnet and the addresses it has handed out (``owners``: address -> interface)."""
 
-    __slots__ = ("vpc", "network", "bits", "zone", "pool", "owners", "default_for_az", "map_public_ip")
+    __slots__ = ("bits", "default_for_az", "map_public_ip", "network", "owners", "pool", "vpc", "zone")
     resource_type = "subnet"
 
     def __init__(self, settings: Settings, vpc: Vpc, network: int, bits: int, zone: Zone, default: bool) -> None:
@@ -93,7 +103,7 @@ class Subnet(Resource):
     def available(self) -> int:
         return len(self.pool)
 
-    def offset(self, address: int) -> Optional[int]:
+    def offset(self, address: int) -> int | None:
         """The address's position in the subnet, or None when it lies outside."""
         offset = address - self.network
         return offset if 0 <= offset < self.pool.size else None
@@ -123,12 +133,21 @@ class Subnet(Resource):
 class NetworkInterface(Resource):
     """An elastic network interface: its primary address and its secondary addresses, in assignment order."""
 
-    __slots__ = ("subnet", "primary", "secondaries", "description", "groups", "mac", "interface_type",
-                 "source_dest_check")
+    __slots__ = (
+        "description",
+        "groups",
+        "interface_type",
+        "mac",
+        "primary",
+        "secondaries",
+        "source_dest_check",
+        "subnet",
+    )
     resource_type = "network-interface"
 
-    def __init__(self, settings: Settings, subnet: Subnet, description: str, groups: List[str],
-                 interface_type: str) -> None:
+    def __init__(
+        self, settings: Settings, subnet: Subnet, description: str, groups: List[str], interface_type: str
+    ) -> None:
         super().__init__(settings.new_id("eni"))
         self.subnet = subnet
         self.primary = 0
@@ -178,7 +197,7 @@ class Region:
         host = "ip-" + format_ipv4(address).replace(".", "-")
         return f"{host}.ec2.internal" if self.name == "us-east-1" else f"{host}.{self.name}.compute.internal"
 
-    def zone(self, name: str) -> Optional[Zone]:
+    def zone(self, name: str) -> Zone | None:
         return next((z for z in self.zones if z.name == name), None)
 
     def add(self, resource: Resource) -> None:
@@ -217,10 +236,12 @@ class Region:
         interface = self.interfaces.get(interface_id)
         if interface is None:
             if not is_resource_id(interface_id, "eni"):
-                raise Ec2Error("InvalidNetworkInterfaceId.Malformed",
-                               f'Invalid id: "{interface_id}" (expecting "eni-...")')
-            raise Ec2Error("InvalidNetworkInterfaceID.NotFound",
-                           f"The networkInterface ID '{interface_id}' does not exist")
+                raise Ec2Error(
+                    "InvalidNetworkInterfaceId.Malformed", f'Invalid id: "{interface_id}" (expecting "eni-...")'
+                )
+            raise Ec2Error(
+                "InvalidNetworkInterfaceID.NotFound", f"The networkInterface ID '{interface_id}' does not exist"
+            )
         return interface
 
     def address_limit(self, interface: NetworkInterface) -> int:
@@ -238,8 +259,7 @@ class Region:
 def is_resource_id(value: str, prefix: str) -> bool:
     """Whether ``value`` is ``<prefix>-`` followed by 8 or 17 lowercase hex digits."""
     head, dash, digits = value.rpartition("-")
-    return (head == prefix and bool(dash) and len(digits) in (8, 17)
-            and all(c in "0123456789abcdef" for c in digits))
+    return head == prefix and bool(dash) and len(digits) in (8, 17) and all(c in "0123456789abcdef" for c in digits)
 
 
 def _zones(region: str) -> List[Zone]:

@@ -21,11 +21,17 @@ def assign_private_ip_addresses(region: Region, params: wire.Params) -> Response
     prefix_count = wire.text(params, "Ipv4PrefixCount")
     given = sum((bool(requested), count is not None, bool(prefixes), prefix_count is not None))
     if given == 0:
-        raise Ec2Error("MissingParameter", "The request must contain one of the parameters privateIpAddress, "
-                       "secondaryPrivateIpAddressCount, ipv4Prefix or ipv4PrefixCount")
+        raise Ec2Error(
+            "MissingParameter",
+            "The request must contain one of the parameters privateIpAddress, "
+            "secondaryPrivateIpAddressCount, ipv4Prefix or ipv4PrefixCount",
+        )
     if given > 1:
-        raise Ec2Error("InvalidParameterCombination", "The parameters privateIpAddress, secondaryPrivateIpAddressCount, "
-                       "ipv4Prefix and ipv4PrefixCount are mutually exclusive")
+        raise Ec2Error(
+            "InvalidParameterCombination",
+            "The parameters privateIpAddress, secondaryPrivateIpAddressCount, "
+            "ipv4Prefix and ipv4PrefixCount are mutually exclusive",
+        )
     if prefixes or prefix_count is not None:
         reject_prefixes(params, "AssignPrivateIpAddresses", "Ipv4Prefix")
     if count is not None:
@@ -35,8 +41,10 @@ def assign_private_ip_addresses(region: Region, params: wire.Params) -> Response
 
 def _assign_count(region: Region, eni: NetworkInterface, count: int) -> Response:
     if count < 1:
-        raise invalid_value(f"Value ({count}) for parameter secondaryPrivateIpAddressCount is invalid. "
-                            "Expecting a value greater than 0.")
+        raise invalid_value(
+            f"Value ({count}) for parameter secondaryPrivateIpAddressCount is invalid. "
+            "Expecting a value greater than 0."
+        )
     if 1 + len(eni.secondaries) + count > region.address_limit(eni):
         raise limit_exceeded()
     subnet = eni.subnet
@@ -46,8 +54,10 @@ def _assign_count(region: Region, eni: NetworkInterface, count: int) -> Response
     secondaries = eni.secondaries
     for address in assigned:
         secondaries[address] = None
-    return {"NetworkInterfaceId": eni.id,
-            "AssignedPrivateIpAddresses": [{"PrivateIpAddress": format_ipv4(a)} for a in assigned]}
+    return {
+        "NetworkInterfaceId": eni.id,
+        "AssignedPrivateIpAddresses": [{"PrivateIpAddress": format_ipv4(a)} for a in assigned],
+    }
 
 
 def _assign_addresses(region: Region, eni: NetworkInterface, requested: List[str], params: wire.Params) -> Response:
@@ -65,8 +75,9 @@ def _assign_addresses(region: Region, eni: NetworkInterface, requested: List[str
         elif address == owner.primary:
             raise Ec2Error("InvalidIPAddress.InUse", f"Address {format_ipv4(address)} is in use.")
         elif not reassign:
-            raise invalid_value(f"Address {format_ipv4(address)} assigned to interface {owner.id}, "
-                                "move is not allowed.")
+            raise invalid_value(
+                f"Address {format_ipv4(address)} assigned to interface {owner.id}, move is not allowed."
+            )
         else:
             moved.append(address)
     if 1 + len(eni.secondaries) + len(taken) + len(moved) > region.address_limit(eni):
@@ -78,8 +89,10 @@ def _assign_addresses(region: Region, eni: NetworkInterface, requested: List[str
         subnet.owners[address] = eni
     for address in taken + moved:
         eni.secondaries[address] = None
-    return {"NetworkInterfaceId": eni.id,
-            "AssignedPrivateIpAddresses": [{"PrivateIpAddress": format_ipv4(a)} for a in wanted]}
+    return {
+        "NetworkInterfaceId": eni.id,
+        "AssignedPrivateIpAddresses": [{"PrivateIpAddress": format_ipv4(a)} for a in wanted],
+    }
 
 
 def unassign_private_ip_addresses(region: Region, params: wire.Params) -> Response:

@@ -31,8 +31,11 @@ def describe_subnet(region: Region, subnet: Subnet) -> Response:
         "SubnetArn": f"arn:aws:ec2:{region.name}:{region.settings.account_id}:subnet/{subnet.id}",
         "EnableDns64": False,
         "Ipv6Native": False,
-        "PrivateDnsNameOptionsOnLaunch": {"HostnameType": "ip-name", "EnableResourceNameDnsARecord": False,
-                                          "EnableResourceNameDnsAAAARecord": False},
+        "PrivateDnsNameOptionsOnLaunch": {
+            "HostnameType": "ip-name",
+            "EnableResourceNameDnsARecord": False,
+            "EnableResourceNameDnsAAAARecord": False,
+        },
     }
     if subnet.tags:
         out["Tags"] = tag_list(subnet.tags)
@@ -54,8 +57,9 @@ def create_subnet(region: Region, params: wire.Params) -> Response:
     zone_name = wire.text(params, "AvailabilityZone")
     zone_id = wire.text(params, "AvailabilityZoneId")
     if zone_name is not None and zone_id is not None:
-        raise Ec2Error("InvalidParameterCombination",
-                       "Only one of availabilityZone and availabilityZoneId may be specified.")
+        raise Ec2Error(
+            "InvalidParameterCombination", "Only one of availabilityZone and availabilityZoneId may be specified."
+        )
     if zone_name is None and zone_id is None:
         zone = region.zones[region.settings.id_rng.randrange(len(region.zones))]
     else:
@@ -63,8 +67,10 @@ def create_subnet(region: Region, params: wire.Params) -> Response:
         if not found:
             names = ", ".join(z.name for z in region.zones)
             parameter = "availabilityZone" if zone_name is not None else "availabilityZoneId"
-            raise invalid_value(f"Value ({zone_name or zone_id}) for parameter {parameter} is invalid. "
-                                f"Subnets can currently only be created in the following availability zones: {names}.")
+            raise invalid_value(
+                f"Value ({zone_name or zone_id}) for parameter {parameter} is invalid. "
+                f"Subnets can currently only be created in the following availability zones: {names}."
+            )
         zone = found[0]
     tags = tag_specifications(params, "subnet")
     wire.check_dry_run(params)

@@ -60,7 +60,7 @@ def delete_tags(region: Region, params: wire.Params) -> Response:
 class _TagRow:
     """One tag of one resource, as DescribeTags lists it."""
 
-    __slots__ = ("resource", "key")
+    __slots__ = ("key", "resource")
 
     def __init__(self, resource: Resource, key: str) -> None:
         self.resource, self.key = resource, key
@@ -82,9 +82,17 @@ def describe_tags(region: Region, params: wire.Params) -> Response:
     rows = [_TagRow(resource, key) for resource in region.resources.values() for key in resource.tags]
     chosen = select(rows, params, _FILTERS)
     wire.check_dry_run(params)
-    return paged("Tags", chosen, params, lambda row: {"Key": row.key, "ResourceId": row.resource.id,
-                                                      "ResourceType": row.resource.resource_type,
-                                                      "Value": row.resource.tags[row.key]})
+    return paged(
+        "Tags",
+        chosen,
+        params,
+        lambda row: {
+            "Key": row.key,
+            "ResourceId": row.resource.id,
+            "ResourceType": row.resource.resource_type,
+            "Value": row.resource.tags[row.key],
+        },
+    )
 
 
 OPERATIONS = {"CreateTags": create_tags, "DeleteTags": delete_tags, "DescribeTags": describe_tags}

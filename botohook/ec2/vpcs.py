@@ -30,8 +30,9 @@ def describe_vpc(region: Region, vpc: Vpc, state: str = "available") -> Response
         "VpcId": vpc.id,
         "OwnerId": region.settings.account_id,
         "InstanceTenancy": vpc.tenancy,
-        "CidrBlockAssociationSet": [{"AssociationId": vpc.association_id, "CidrBlock": vpc.cidr,
-                                     "CidrBlockState": {"State": "associated"}}],
+        "CidrBlockAssociationSet": [
+            {"AssociationId": vpc.association_id, "CidrBlock": vpc.cidr, "CidrBlockState": {"State": "associated"}}
+        ],
         "IsDefault": vpc.is_default,
     }
     if vpc.tags:

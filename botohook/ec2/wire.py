@@ -8,14 +8,14 @@ may be of any type; EC2 would receive their text, so every reader works on ``str
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 from .errors import Ec2Error, bad_parameter, dry_run, missing
 
 Params = Mapping[str, object]
 
 
-def text(params: Params, name: str) -> Optional[str]:
+def text(params: Params, name: str) -> str | None:
     """The value of a scalar parameter, or None when absent."""
     value = params.get(name)
     if value is None:
@@ -49,14 +49,14 @@ def structs(params: Params, name: str) -> List[Dict[str, str]]:
     for key, value in params.items():
         if not key.startswith(prefix):
             continue
-        index, _, member = key[len(prefix):].partition(".")
+        index, _, member = key[len(prefix) :].partition(".")
         if not index.isdigit() or not member:
             continue
         groups.setdefault(int(index), {})[member] = value if type(value) is str else str(value)
     return [groups[i] for i in sorted(groups)]
 
 
-def integer(params: Params, name: str, wire_name: str) -> Optional[int]:
+def integer(params: Params, name: str, wire_name: str) -> int | None:
     """An integer parameter; text that is not an integer is EC2's ``InvalidParameterValue``."""
     value = text(params, name)
     if value is None:
