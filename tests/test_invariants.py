@@ -1,0 +1,110 @@
+"""Stateful property test: random sequences of calls through a genuine client never break the invariants."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any, Dict, List
+
+import boto3
+from botocore.exceptions import ClientError
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+import botohook
+from tests.conftest import snapshot
+
+CIDR = ipaddress.ip_network("10.0.0.0/26")
+USABLE = CIDR.num_addresses - 5
+ADDRESSES = st.integers(0, CIDR.num_addresses - 1).map(lambda i: str(CIDR.network_address + i))
+
+
+class AddressMachine(RuleBasedStateMachine):
+    """Interfaces in one small subnet, assigning, moving and releasing addresses at random."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.mock = botohook.mock(seed=0, strict=True, detached_address_limit=8)
+        self.sim = self.mock.__enter__()
+        self.ec2 = boto3.client("ec2", region_name="us-east-1")
+        vpc = self.ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        self.subnet = self.ec2.create_subnet(VpcId=vpc, CidrBlock=str(CIDR))["Subnet"]["SubnetId"]
+        self.enis: List[str] = []
+
+    def teardown(self) -> None:
+        self.mock.__exit__(None, None, None)
+
+    def call(self, method: str, **kwargs: Any) -> Dict[str, Any] | None:
+        """Make a call; when EC2 refuses it, nothing may have changed."""
+        before = snapshot(self.ec2)
+        try:
+            return dict(getattr(self.ec2, method)(**kwargs))
+        except ClientError:
+            assert snapshot(self.ec2) == before
+            return None
+
+    @rule(count=st.integers(0, 3))
+    def create_interface(self, count: int) -> None:
+        response = self.call("create_network_interface", SubnetId=self.subnet, SecondaryPrivateIpAddressCount=count)
+        if response:
+            self.enis.append(response["NetworkInterface"]["NetworkInterfaceId"])
+
+    @precondition(lambda self: self.enis)
+    @rule(index=st.integers(0, 20), count=st.integers(1, 10))
+    def assign_count(self, index: int, count: int) -> None:
+        eni = self.enis[index % len(self.enis)]
+        response = self.call("assign_private_ip_addresses", NetworkInterfaceId=eni, SecondaryPrivateIpAddressCount=count)
+        if response:
+            assert len(response["AssignedPrivateIpAddresses"]) == count
+
+    @precondition(lambda self: self.enis)
+    @rule(index=st.integers(0, 20), wanted=st.lists(ADDRESSES, min_size=1, max_size=4), reassign=st.booleans())
+    def assign_addresses(self, index: int, wanted: List[str], reassign: bool) -> None:
+        eni = self.enis[index % len(self.enis)]
+        response = self.call(
+            "assign_private_ip_addresses", NetworkInterfaceId=eni, PrivateIpAddresses=wanted, AllowReassignment=reassign
+        )
+        if response:
+            assert set(self.sim.interface(eni).secondary_addresses) >= set(wanted)
+
+    @precondition(lambda self: self.enis)
+    @rule(index=st.integers(0, 20), wanted=st.lists(ADDRESSES, min_size=1, max_size=3))
+    def unassign(self, index: int, wanted: List[str]) -> None:
+        eni = self.enis[index % len(self.enis)]
+        self.call("unassign_private_ip_addresses", NetworkInterfaceId=eni, PrivateIpAddresses=wanted)
+
+    @precondition(lambda self: self.enis)
+    @rule(index=st.integers(0, 20))
+    def unassign_own(self, index: int) -> None:
+        eni = self.enis[index % len(self.enis)]
+        mine = self.sim.interface(eni).secondary_addresses[:2]
+        if mine:
+            assert self.call("unassign_private_ip_addresses", NetworkInterfaceId=eni, PrivateIpAddresses=mine)
+
+    @precondition(lambda self: self.enis)
+    @rule(index=st.integers(0, 20))
+    def delete_interface(self, index: int) -> None:
+        eni = self.enis.pop(index % len(self.enis))
+        assert self.call("delete_network_interface", NetworkInterfaceId=eni) is not None
+
+    @invariant()
+    def addresses_are_unique_unreserved_and_counted(self) -> None:
+        enis = self.ec2.describe_network_interfaces(Filters=[{"Name": "subnet-id", "Values": [self.subnet]}])[
+            "NetworkInterfaces"
+        ]
+        used = [a["PrivateIpAddress"] for e in enis for a in e["PrivateIpAddresses"]]
+        assert len(used) == len(set(used)), "an address is on two interfaces"
+        reserved = {str(CIDR.network_address + i) for i in (0, 1, 2, 3)} | {str(CIDR.broadcast_address)}
+        assert not reserved & set(used)
+        assert all(ipaddress.ip_address(a) in CIDR for a in used)
+        available = self.ec2.describe_subnets(SubnetIds=[self.subnet])["Subnets"][0]["AvailableIpAddressCount"]
+        assert available == USABLE - len(used) == self.sim.subnet(self.subnet).available
+        assert all(len(e["PrivateIpAddresses"]) <= 8 for e in enis)
+        for e in enis:
+            assert self.sim.interface(e["NetworkInterfaceId"]).private_addresses == [
+                a["PrivateIpAddress"] for a in e["PrivateIpAddresses"]
+            ]
+
+
+AddressMachine.TestCase.settings = settings(max_examples=60, stateful_step_count=25, deadline=None)
+TestAddressInvariants = AddressMachine.TestCase
