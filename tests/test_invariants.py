@@ -53,7 +53,9 @@ class AddressMachine(RuleBasedStateMachine):
     @rule(index=st.integers(0, 20), count=st.integers(1, 10))
     def assign_count(self, index: int, count: int) -> None:
         eni = self.enis[index % len(self.enis)]
-        response = self.call("assign_private_ip_addresses", NetworkInterfaceId=eni, SecondaryPrivateIpAddressCount=count)
+        response = self.call(
+            "assign_private_ip_addresses", NetworkInterfaceId=eni, SecondaryPrivateIpAddressCount=count
+        )
         if response:
             assert len(response["AssignedPrivateIpAddresses"]) == count
 

@@ -13,12 +13,13 @@ from typing import Dict, List
 from .errors import Ec2Error, bad_parameter, dry_run, missing
 
 Params = Mapping[str, object]
+_ABSENT = object()
 
 
 def text(params: Params, name: str) -> str | None:
     """The value of a scalar parameter, or None when absent."""
-    value = params.get(name)
-    if value is None:
+    value = params.get(name, _ABSENT)
+    if value is _ABSENT:
         return None
     return value if type(value) is str else str(value)
 
