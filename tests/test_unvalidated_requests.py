@@ -53,10 +53,10 @@ def test_truthy_booleans_are_true(raw: Any, ec2: Any, sim: Any, subnet_id: str, 
 
 def test_huge_and_unicode_values(raw: Any, ec2: Any, eni_id: str, vpc_id: str) -> None:
     with ec2_error("InvalidParameterValue", unchanged=ec2):
-        raw.assign_private_ip_addresses(NetworkInterfaceId=eni_id, PrivateIpAddresses=["١٠.٠.١.٥"])
+        raw.assign_private_ip_addresses(NetworkInterfaceId=eni_id, PrivateIpAddresses=["\u0661\u0660.\u0660.\u0661.\u0665"])
     with ec2_error("InvalidParameterValue", unchanged=ec2):
         raw.assign_private_ip_addresses(NetworkInterfaceId=eni_id, SecondaryPrivateIpAddressCount=10**30)
     with ec2_error("InvalidParameterValue", unchanged=ec2):
-        raw.create_subnet(VpcId=vpc_id, CidrBlock="１０.0.0.0/24")
+        raw.create_subnet(VpcId=vpc_id, CidrBlock="\uff11\uff10.0.0.0/24")
     with ec2_error("InvalidParameterValue", unchanged=ec2):
         raw.describe_vpcs(Filters=[{"Values": ["x"]}])
