@@ -11,6 +11,9 @@ from botocore.config import Config
 from tests.conftest import ec2_error
 
 
+ARABIC_INDIC_ADDRESS = "\u0661\u0660.\u0660.\u0661.\u0665"  # 10.0.1.5 in Arabic-Indic digits
+
+
 @pytest.fixture
 def raw(sim: Any) -> Any:
     return boto3.client("ec2", region_name="us-east-1", config=Config(parameter_validation=False))
@@ -53,7 +56,7 @@ def test_truthy_booleans_are_true(raw: Any, ec2: Any, sim: Any, subnet_id: str, 
 
 def test_huge_and_unicode_values(raw: Any, ec2: Any, eni_id: str, vpc_id: str) -> None:
     with ec2_error("InvalidParameterValue", unchanged=ec2):
-        raw.assign_private_ip_addresses(NetworkInterfaceId=eni_id, PrivateIpAddresses=["\u0661\u0660.\u0660.\u0661.\u0665"])
+        raw.assign_private_ip_addresses(NetworkInterfaceId=eni_id, PrivateIpAddresses=[ARABIC_INDIC_ADDRESS])
     with ec2_error("InvalidParameterValue", unchanged=ec2):
         raw.assign_private_ip_addresses(NetworkInterfaceId=eni_id, SecondaryPrivateIpAddressCount=10**30)
     with ec2_error("InvalidParameterValue", unchanged=ec2):
