@@ -10,7 +10,6 @@ from botocore.config import Config
 
 from tests.conftest import ec2_error
 
-
 ARABIC_INDIC_ADDRESS = "\u0661\u0660.\u0660.\u0661.\u0665"  # 10.0.1.5 in Arabic-Indic digits
 
 
