@@ -7,12 +7,14 @@ returns None and botocore carries on as if botohook were not there.
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 import threading
 import time
 from email.utils import formatdate
-from random import Random
+from random import SystemRandom
+from secrets import token_hex
 from typing import Any, Dict, List, Tuple
 from weakref import WeakKeyDictionary
 
@@ -36,7 +38,12 @@ _saved_environ: Dict[str, str | None] = {}
 _state_lock = threading.RLock()
 _initializer_registered = False
 _environment_holders = 0
-_request_ids = Random()
+_REQUEST_ID_PREFIX = "{0[0]}-{0[1]}-4{0[2]}-a{0[3]}-".format(
+    [token_hex(n)[: n * 2 - m] for n, m in ((4, 0), (2, 0), (2, 1), (2, 1))]
+)  # a random UUID-4 prefix per process; the last group counts calls, so ids are unique and cheap
+_request_counter = itertools.count(SystemRandom().getrandbits(40))
+_date: List[Any] = [0, ""]
+_HTTP: Dict[int, AWSResponse] = {}  # botocore only reads the status; one response object per status serves all
 
 
 class Hook:
@@ -64,47 +71,35 @@ def respond(
     operation = model.name
     if simulator.passthrough and not simulator.simulates(service, operation):
         return None
+    request_id = f"{_REQUEST_ID_PREFIX}{next(_request_counter):012x}"
     try:
         parsed = simulator.answer(service, operation, context.get("client_region") or "us-east-1", params["body"])
+        status = 200
     except Ec2Error as error:
         parsed = {"Error": {"Code": error.code, "Message": error.message}}
-        return _envelope(error.status, parsed)
-    if simulator.strict:
-        _validate(parsed, model)
-    return _envelope(200, parsed)
-
-
-def _envelope(status: int, parsed: Dict[str, Any]) -> Tuple[AWSResponse, Dict[str, Any]]:
-    request_id = _request_id()
-    headers = {
-        "x-amzn-requestid": request_id,
-        "cache-control": "no-cache, no-store",
-        "content-type": "text/xml;charset=UTF-8",
-        "date": _http_date(),
-        "server": "AmazonEC2",
-    }
+        status = error.status
+    else:
+        if simulator.strict:
+            _validate(parsed, model)
+    now = int(time.time())
+    if now != _date[0]:
+        _date[:] = [now, formatdate(now, usegmt=True)]
     parsed["ResponseMetadata"] = {
         "RequestId": request_id,
         "HTTPStatusCode": status,
-        "HTTPHeaders": headers,
+        "HTTPHeaders": {
+            "x-amzn-requestid": request_id,
+            "cache-control": "no-cache, no-store",
+            "content-type": "text/xml;charset=UTF-8",
+            "date": _date[1],
+            "server": "AmazonEC2",
+        },
         "RetryAttempts": 0,
     }
-    return AWSResponse(_ENDPOINT, status, headers, None), parsed
-
-
-def _request_id() -> str:
-    h = f"{_request_ids.getrandbits(128):032x}"
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:]}"
-
-
-_date_cache: List[Any] = [0, ""]
-
-
-def _http_date() -> str:
-    now = int(time.time())
-    if _date_cache[0] != now:
-        _date_cache[0], _date_cache[1] = now, formatdate(now, usegmt=True)
-    return str(_date_cache[1])
+    http = _HTTP.get(status)
+    if http is None:
+        http = _HTTP[status] = AWSResponse(_ENDPOINT, status, {"server": "AmazonEC2"}, None)
+    return http, parsed
 
 
 def _validate(parsed: Dict[str, Any], model: Any) -> None:

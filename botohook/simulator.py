@@ -61,7 +61,7 @@ class Simulator:
         self.passthrough = passthrough
         self.strict = strict
         self._regions: Dict[str, Region] = {}
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()
         self.calls: List[Call] = []
         """Every call answered (or refused with an EC2 error), oldest first."""
 
@@ -78,9 +78,10 @@ class Simulator:
         handler = OPERATIONS.get(operation) if service == "ec2" else None
         if handler is None:
             raise UnsimulatedOperationError(service, operation)
+        state = self._regions.get(region) or self.region(region)
         with self._lock:
             try:
-                response = handler(self.region(region), params)
+                response = handler(state, params)
             except Ec2Error as error:
                 self.calls.append(Call(service, operation, region, params, error.code))
                 raise
@@ -92,7 +93,7 @@ class Simulator:
         region = self._regions.get(name)
         if region is None:
             with self._lock:
-                region = self._regions.setdefault(name, Region(name, self._settings))
+                region = self._regions.get(name) or self._regions.setdefault(name, Region(name, self._settings))
         return region
 
     def reset(self) -> None:

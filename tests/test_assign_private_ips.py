@@ -163,8 +163,10 @@ def test_limit_counts_the_primary_and_every_secondary(ec2: Any, subnet_id: str) 
     with ec2_error("PrivateIpAddressLimitExceeded", "Number of private addresses will exceed limit.", unchanged=ec2):
         ec2.assign_private_ip_addresses(NetworkInterfaceId=eni, SecondaryPrivateIpAddressCount=4)
     ec2.assign_private_ip_addresses(NetworkInterfaceId=eni, SecondaryPrivateIpAddressCount=3)
+    taken = set(addresses(ec2, eni))
+    free = next(f"10.0.1.{i}" for i in range(4, 255) if f"10.0.1.{i}" not in taken)
     with ec2_error("PrivateIpAddressLimitExceeded", unchanged=ec2):
-        ec2.assign_private_ip_addresses(NetworkInterfaceId=eni, PrivateIpAddresses=["10.0.1.200"])
+        ec2.assign_private_ip_addresses(NetworkInterfaceId=eni, PrivateIpAddresses=[free])
     assert len(addresses(ec2, eni)) == 63
 
 

@@ -5,28 +5,26 @@ from __future__ import annotations
 import heapq
 import random
 from array import array
+from functools import lru_cache
+from socket import inet_aton
 from typing import List, Tuple
 
 BLOCK = 16  # a /28: the unit of prefix delegation, and the allocator's bookkeeping block
 _FULL_MASK = (1 << BLOCK) - 1
 
 
+@lru_cache(maxsize=1 << 16)
 def parse_ipv4(value: str) -> int | None:
     """The address as an integer, or None unless ``value`` is a dotted quad in canonical form."""
-    parts = value.split(".")
-    if len(parts) != 4:
+    try:
+        packed = inet_aton(value)
+    except (OSError, ValueError):
         return None
-    result = 0
-    for part in parts:
-        if not (0 < len(part) <= 3 and part.isascii() and part.isdigit()) or (part[0] == "0" and len(part) > 1):
-            return None
-        octet = int(part)
-        if octet > 255:
-            return None
-        result = (result << 8) | octet
-    return result
+    address = int.from_bytes(packed, "big")
+    return address if format_ipv4(address) == value else None  # refuses "10.1", "010.0.0.1", " 10.0.0.1"
 
 
+@lru_cache(maxsize=1 << 16)
 def format_ipv4(value: int) -> str:
     return f"{value >> 24}.{(value >> 16) & 255}.{(value >> 8) & 255}.{value & 255}"
 
@@ -113,8 +111,15 @@ class AddressPool:
             heapq.heappush(self._heap, block)
 
     def take_random(self, rng: random.Random) -> int:
-        offset = self._free[rng.randrange(len(self._free))]
-        self.take(offset)
+        free = self._free
+        index = int(rng.random() * len(free))
+        offset = free[index]
+        last = free.pop()
+        if last != offset:
+            free[index] = last
+            self._where[last] = index
+        self._where[offset] = -1
+        self._masks[offset // BLOCK] &= ~(1 << (offset % BLOCK))
         return offset
 
     def take_lowest(self) -> int:

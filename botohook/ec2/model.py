@@ -118,15 +118,12 @@ class Subnet(Resource):
 
     def allocate(self, count: int, interface: NetworkInterface, settings: Settings) -> List[int]:
         """Pick ``count`` free addresses by the simulator's policy and give them to ``interface``."""
-        pool = self.pool
-        if settings.lowest:
-            offsets = [pool.take_lowest() for _ in range(count)]
-        else:
-            rng = settings.allocation_rng
-            offsets = [pool.take_random(rng) for _ in range(count)]
-        addresses = [self.network + offset for offset in offsets]
-        for address in addresses:
-            self.owners[address] = interface
+        pool, owners, network = self.pool, self.owners, self.network
+        addresses = []
+        for _ in range(count):
+            address = network + (pool.take_lowest() if settings.lowest else pool.take_random(settings.allocation_rng))
+            owners[address] = interface
+            addresses.append(address)
         return addresses
 
 

@@ -98,9 +98,11 @@ def _assign_addresses(region: Region, eni: NetworkInterface, requested: List[str
 def unassign_private_ip_addresses(region: Region, params: wire.Params) -> Response:
     eni = region.interface(wire.required(params, "NetworkInterfaceId"))
     requested = wire.strings(params, "PrivateIpAddress")
-    if not requested and not wire.strings(params, "Ipv4Prefix"):
+    prefixes = wire.strings(params, "Ipv4Prefix")
+    if not requested and not prefixes:
         raise Ec2Error("MissingParameter", "The request must contain the privateIpAddressSet parameter")
-    reject_prefixes(params, "UnassignPrivateIpAddresses", "Ipv4Prefix")
+    if prefixes:
+        reject_prefixes(params, "UnassignPrivateIpAddresses", "Ipv4Prefix")
     addresses: List[int] = []
     for value in requested:
         address = parse_ipv4(value)

@@ -14,6 +14,7 @@ from .errors import Ec2Error, bad_parameter, dry_run, missing
 
 Params = Mapping[str, object]
 _ABSENT = object()
+_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1  # EC2 integers are 32-bit
 
 
 def text(params: Params, name: str) -> str | None:
@@ -59,12 +60,15 @@ def structs(params: Params, name: str) -> List[Dict[str, str]]:
 
 def integer(params: Params, name: str, wire_name: str) -> int | None:
     """An integer parameter; text that is not an integer is EC2's ``InvalidParameterValue``."""
+    raw = params.get(name)
+    if type(raw) is int and _INT_MIN <= raw <= _INT_MAX:  # botocore serializes integer members as int
+        return raw
     value = text(params, name)
     if value is None:
         return None
     stripped = value.strip()
     digits = stripped[1:] if stripped[:1] in "+-" else stripped
-    if not digits.isascii() or not digits.isdigit() or len(digits) > 18:
+    if not (digits.isascii() and digits.isdigit() and len(digits) <= 10 and _INT_MIN <= int(stripped) <= _INT_MAX):
         raise bad_parameter(value, wire_name)
     return int(stripped)
 
