@@ -190,3 +190,17 @@ def test_bad_options_fail_early() -> None:
         botohook.Simulator(allocation="sequential")
     with pytest.raises(ValueError, match="account_id"):
         botohook.Simulator(account_id="42")
+
+
+def test_sessions_made_while_simulating_share_one_model_loader() -> None:
+    def loader() -> Any:
+        return boto3.Session()._session.get_component("data_loader")
+
+    assert loader() is not loader()
+    with botohook.mock():
+        first, second = loader(), loader()
+        assert first is second
+        paths = list(first.search_paths)
+        boto3.Session(region_name=REGION).client("ec2").describe_vpcs()
+        assert list(loader().search_paths) == paths
+    assert loader() is not first
