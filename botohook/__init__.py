@@ -2,11 +2,32 @@
 
 Three ways in: :func:`install` on a session or client, :func:`mock` around code under test, and the pytest
 plugin (``pytest --botohook`` and the ``botohook`` fixture). Each gives a :class:`Simulator`.
+
+Names load on first use, so that the pytest plugin, which lives in this package and loads in every pytest run,
+costs nothing until a simulation starts.
 """
 
-from ._api import current, install, mock, uninstall
-from .errors import ResponseValidationError, UnsimulatedOperationError
-from .simulator import SIMULATED_OPERATIONS, Call, Simulator
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any, List
+
+if TYPE_CHECKING:
+    from ._api import current, install, mock, uninstall
+    from .errors import ResponseValidationError, UnsimulatedOperationError
+    from .simulator import SIMULATED_OPERATIONS, Call, Simulator
+
+_HOMES = {
+    "current": "._api",
+    "install": "._api",
+    "mock": "._api",
+    "uninstall": "._api",
+    "ResponseValidationError": ".errors",
+    "UnsimulatedOperationError": ".errors",
+    "SIMULATED_OPERATIONS": ".simulator",
+    "Call": ".simulator",
+    "Simulator": ".simulator",
+}
 
 __all__ = [
     "SIMULATED_OPERATIONS",
@@ -19,3 +40,16 @@ __all__ = [
     "mock",
     "uninstall",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'botohook' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> List[str]:
+    return sorted(__all__)

@@ -7,7 +7,6 @@ in test runs that do not simulate.
 from __future__ import annotations
 
 import functools
-import inspect
 from types import TracebackType
 from typing import Any, Callable, List, Type, TypeVar, cast
 
@@ -73,6 +72,8 @@ class mock:  # noqa: N801 - used like a function, as in ``with botohook.mock():`
         _wiring.deactivate(self._simulators.pop())
 
     def __call__(self, function: F) -> F:
+        import inspect
+
         if inspect.iscoroutinefunction(function):
 
             @functools.wraps(function)

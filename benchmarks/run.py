@@ -1,0 +1,307 @@
+"""botohook's benchmarks, side by side with the floor, botocore's Stubber and moto, in one run.
+
+    python benchmarks/run.py            # about two minutes
+    python benchmarks/run.py --quick    # fewer rounds, for a smoke test
+
+Every contender uses a genuine boto3 EC2 client. Rounds are interleaved (each round times every contender,
+in rotating order) and the table reports medians. The "floor" is a ``before-call`` handler that returns a
+constant: what any plugin keeping a genuine client must pay. moto is measured when it is installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from typing import Any, Callable, Dict, List, Tuple
+
+import boto3
+import botocore
+from botocore.awsrequest import AWSResponse
+from botocore.stub import Stubber
+
+import botohook
+
+REGION = "us-east-1"
+BUSY_INTERFACES, BUSY_ADDRESSES_EACH = 40, 50  # 2,000 addresses in use around the measured interface
+USABLE_16 = 2**16 - 5
+
+try:
+    from moto import mock_aws
+except ImportError:  # moto is optional: pip install -e ".[bench]"
+    mock_aws = None
+
+
+def session() -> boto3.Session:
+    return boto3.Session(region_name=REGION, aws_access_key_id="bench", aws_secret_access_key="bench")
+
+
+def cycle(ec2: Any, eni: str) -> None:
+    """The measured unit: assign one automatic secondary address, then unassign it (two API calls)."""
+    response = ec2.assign_private_ip_addresses(NetworkInterfaceId=eni, SecondaryPrivateIpAddressCount=1)
+    address = response["AssignedPrivateIpAddresses"][0]["PrivateIpAddress"]
+    ec2.unassign_private_ip_addresses(NetworkInterfaceId=eni, PrivateIpAddresses=[address])
+
+
+def busy_subnet(ec2: Any) -> Tuple[str, str]:
+    """A /16 subnet with 2,000 addresses held by other interfaces, and one more interface to measure on."""
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.0.0/16")["Subnet"]["SubnetId"]
+    for _ in range(BUSY_INTERFACES):
+        ec2.create_network_interface(SubnetId=subnet, SecondaryPrivateIpAddressCount=BUSY_ADDRESSES_EACH - 1)
+    eni = ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]["NetworkInterfaceId"]
+    return subnet, eni
+
+
+def floor_client() -> Any:
+    ec2 = session().client("ec2")
+    http = AWSResponse("https://ec2.amazonaws.com/", 200, {}, None)
+
+    def constant(**_: Any) -> Any:
+        return http, {
+            "NetworkInterfaceId": "eni-1",
+            "AssignedPrivateIpAddresses": [{"PrivateIpAddress": "10.0.0.9"}],
+            "ResponseMetadata": {},
+        }
+
+    ec2.meta.events.register_first("before-call.*.*", constant)
+    return ec2
+
+
+def stubber_cycle() -> Callable[[], None]:
+    ec2 = session().client("ec2")
+    stub = Stubber(ec2)
+    stub.activate()
+    assigned = {"NetworkInterfaceId": "eni-12345678", "AssignedPrivateIpAddresses": [{"PrivateIpAddress": "10.0.0.9"}]}
+
+    def run() -> None:  # Stubber users queue each answer: that is part of its cost
+        stub.add_response("assign_private_ip_addresses", assigned)
+        stub.add_response("unassign_private_ip_addresses", {})
+        cycle(ec2, "eni-12345678")
+
+    return run
+
+
+def measure(contenders: Dict[str, Callable[[], None]], rounds: int, per_round: int) -> Dict[str, float]:
+    """Median microseconds per call of each contender (a call is one unit / ``calls_per_unit``)."""
+    samples: Dict[str, List[float]] = {name: [] for name in contenders}
+    names = list(contenders)
+    for index in range(rounds):
+        for name in names[index % len(names) :] + names[: index % len(names)]:
+            run = contenders[name]
+            start = time.perf_counter()
+            for _ in range(per_round):
+                run()
+            samples[name].append((time.perf_counter() - start) / per_round * 1e6)
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def fill(sim_session: boto3.Session, fraction: float) -> Tuple[Any, str]:
+    """A client on a /16 subnet filled to ``fraction`` by one big interface, and a free interface to measure on."""
+    ec2 = sim_session.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.0.0/16")["Subnet"]["SubnetId"]
+    holder = ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]["NetworkInterfaceId"]
+    eni = ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]["NetworkInterfaceId"]
+    wanted = int(USABLE_16 * fraction) - 2
+    while wanted > 0:
+        chunk = min(wanted, 1000)
+        ec2.assign_private_ip_addresses(NetworkInterfaceId=holder, SecondaryPrivateIpAddressCount=chunk)
+        wanted -= chunk
+    return ec2, eni
+
+
+def table(title: str, header: List[str], rows: List[List[str]]) -> None:
+    print(f"\n### {title}\n")
+    print("| " + " | ".join(header) + " |")
+    print("|" + "|".join("---" for _ in header) + "|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+
+
+def per_call(args: argparse.Namespace) -> None:
+    contenders: Dict[str, Callable[[], None]] = {}
+    floor = floor_client()
+    contenders["floor (constant before-call handler)"] = lambda: cycle(floor, "eni-1")
+    contenders["botocore Stubber"] = stubber_cycle()
+    sim_session = session()
+    botohook.install(sim_session, seed=1)
+    ours = sim_session.client("ec2")
+    _, eni = busy_subnet(ours)
+    contenders["botohook"] = lambda: cycle(ours, eni)
+    moto_mock = None
+    if mock_aws is not None:
+        moto_mock = mock_aws()
+        moto_mock.start()
+        theirs = session().client("ec2")
+        _, moto_eni = busy_subnet(theirs)
+        contenders["moto"] = lambda: cycle(theirs, moto_eni)
+    try:
+        result = measure(contenders, args.rounds, args.per_round)
+    finally:
+        if moto_mock is not None:
+            moto_mock.stop()
+    base = result["floor (constant before-call handler)"]
+    rows = [[name, f"{us / 2:.1f}", f"{us / base:.2f}x"] for name, us in result.items()]
+    table(
+        "Per call: assign(count=1) + unassign on an interface in a /16 with 2,000 addresses in use",
+        ["contender", "µs per call (median)", "x floor"],
+        rows,
+    )
+    if "moto" in result:
+        print(f"\nbotohook is {result['moto'] / result['botohook']:.1f}x faster than moto per call.")
+
+
+def flat(args: argparse.Namespace) -> None:
+    floor = floor_client()
+    low_session, high_session = session(), session()
+    for s in (low_session, high_session):
+        botohook.install(s, seed=2, detached_address_limit=2**17)
+    low, low_eni = fill(low_session, 0.01)
+    high, high_eni = fill(high_session, 0.99)
+    result = measure(
+        {
+            "floor": lambda: cycle(floor, "eni-1"),
+            "1% full": lambda: cycle(low, low_eni),
+            "99% full": lambda: cycle(high, high_eni),
+        },
+        args.rounds,
+        args.per_round,
+    )
+    rows = [[name, f"{us / 2:.1f}", f"{us / result['floor']:.2f}x"] for name, us in result.items()]
+    rows.append(["99% / 1%", "", f"{result['99% full'] / result['1% full']:.2f}x"])
+    table(
+        "Flat as a /16 fills: the same cycle at 1% and 99% full (botohook)", ["subnet", "µs per call", "x floor"], rows
+    )
+
+
+def fill_time() -> None:
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    sim_session = session()
+    sim = botohook.install(sim_session, seed=3, detached_address_limit=2**17)
+    ec2 = sim_session.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.0.0/16")["Subnet"]["SubnetId"]
+    holder = ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]["NetworkInterfaceId"]
+    quarters: List[float] = []
+    left = USABLE_16 - 1
+    for quarter in range(4):
+        goal = left - (USABLE_16 - 1) * (3 - quarter) // 4
+        start = time.perf_counter()
+        while goal > 0:
+            chunk = min(goal, 1000)
+            ec2.assign_private_ip_addresses(NetworkInterfaceId=holder, SecondaryPrivateIpAddressCount=chunk)
+            goal -= chunk
+            left -= chunk
+        quarters.append(time.perf_counter() - start)
+    sim.calls.clear()
+    full = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    assert sim.subnet(subnet).available == 0
+    rows = [
+        [f"quarter {i + 1}", f"{q * 1000:.0f} ms", f"{q / (USABLE_16 / 4) * 1e6:.2f} µs"]
+        for i, q in enumerate(quarters)
+    ]
+    rows.append(
+        ["whole /16 (65,531 addresses)", f"{sum(quarters) * 1000:.0f} ms", f"{sum(quarters) / USABLE_16 * 1e6:.2f} µs"]
+    )
+    table("Filling a /16 completely (assign 1,000 at a time, botohook)", ["part", "time", "per address"], rows)
+    print(f"\nMemory of the full /16 (simulator state, tracemalloc): {full / 2**20:.1f} MiB")
+
+
+def sessions(args: argparse.Namespace) -> None:
+    def new_client() -> None:
+        boto3.Session(region_name=REGION).client("ec2")
+
+    def plain() -> None:
+        new_client()
+
+    def simulating() -> None:
+        with botohook.mock():
+            new_client()
+
+    os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
+    result = measure({"plain boto3": plain, "inside botohook.mock()": simulating}, max(5, args.rounds // 4), 2)
+    table(
+        "A client from a new boto3.Session() (Ansible-style code)",
+        ["", "ms per client (median)"],
+        [[name, f"{us / 1000:.1f}"] for name, us in result.items()],
+    )
+
+
+def startup(args: argparse.Namespace) -> None:
+    def run(command: List[str], cwd: str) -> float:
+        start = time.perf_counter()
+        subprocess.run(command, cwd=cwd, check=True, capture_output=True)
+        return time.perf_counter() - start
+
+    with tempfile.TemporaryDirectory() as empty:
+        with open(os.path.join(empty, "test_nothing.py"), "w") as handle:
+            handle.write("def test_nothing():\n    pass\n")
+        python = sys.executable
+        commands = {
+            "python -c pass": [python, "-c", "pass"],
+            "import botohook.pytest_plugin": [python, "-c", "import botohook.pytest_plugin"],
+            "import botohook": [python, "-c", "import botohook"],
+            "pytest (plugin loaded, unused)": [python, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+            "pytest -p no:botohook": [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:botohook"],
+        }
+        samples: Dict[str, List[float]] = {name: [] for name in commands}
+        for _ in range(max(5, args.rounds // 4)):
+            for name, command in commands.items():
+                samples[name].append(run(command, empty))
+    table(
+        "Start-up (whole process, median)",
+        ["command", "ms"],
+        [[name, f"{statistics.median(v) * 1000:.0f}"] for name, v in samples.items()],
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="fewer rounds: a smoke test, not a measurement")
+    args = parser.parse_args()
+    args.rounds, args.per_round = (6, 20) if args.quick else (30, 100)
+    cpu = cpu_model()
+    moto_version = "not installed"
+    if mock_aws is not None:
+        import moto
+
+        moto_version = moto.__version__
+    print(
+        f"Machine: {cpu}, {os.cpu_count()} cores; Python {platform.python_version()}; botocore "
+        f"{botocore.__version__}; boto3 {boto3.__version__}; moto {moto_version}; botohook {botohook_version()}"
+    )
+    per_call(args)
+    flat(args)
+    fill_time()
+    sessions(args)
+    startup(args)
+
+
+def cpu_model() -> str:
+    if os.path.exists("/proc/cpuinfo"):
+        with open("/proc/cpuinfo") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    return platform.processor() or platform.machine()
+
+
+def botohook_version() -> str:
+    from importlib.metadata import version
+
+    return version("botohook")
+
+
+if __name__ == "__main__":
+    main()
