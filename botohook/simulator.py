@@ -38,7 +38,10 @@ class Simulator:
         passthrough: let operations botohook does not simulate go on to botocore instead of raising
             :class:`~botohook.UnsimulatedOperationError`.
         strict: check every response against botocore's output shape (slower; on in botohook's own tests).
-        detached_address_limit: private addresses an interface attached to no instance may hold.
+        detached_address_limit: private addresses an interface attached to no instance may hold (default: the
+            largest per-interface figure of any instance type, 64 today).
+        instance_types: path of a CSV replacing the shipped instance-type table (same columns).
+        elastic_ip_limit: Elastic IPs per region (EC2's default quota is 5).
 
     Thread-safe: operations on one simulator run one at a time.
     """
@@ -52,11 +55,21 @@ class Simulator:
         default_vpc: bool = True,
         passthrough: bool = False,
         strict: bool = False,
-        detached_address_limit: int = 64,
+        detached_address_limit: int | None = None,
+        instance_types: str | None = None,
+        elastic_ip_limit: int = 5,
     ) -> None:
         if not (len(account_id) == 12 and account_id.isdigit()):
             raise ValueError(f"account_id must be 12 digits, not {account_id!r}")
-        self._settings_args = (account_id, allocation, seed, default_vpc, detached_address_limit)
+        self._settings_args = (
+            account_id,
+            allocation,
+            seed,
+            default_vpc,
+            detached_address_limit,
+            None if instance_types is None else str(instance_types),
+            elastic_ip_limit,
+        )
         self._settings = Settings(*self._settings_args)
         self.passthrough = passthrough
         self.strict = strict

@@ -1,4 +1,4 @@
-"""The simulated EC2: a plain-Python model of VPCs, subnets and interfaces, and one module per group of operations.
+"""The simulated EC2: a plain-Python model of the network and one module per group of operations.
 
 Nothing here imports botocore. Each operation takes a :class:`~botohook.ec2.model.Region` and the request as
 botocore serialized it, and returns the parsed response or raises :class:`~botohook.ec2.errors.Ec2Error`.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict
 
-from . import interfaces, private_ips, subnets, tags, vpcs
+from . import attachments, elastic_ips, instance_types, instances, interfaces, private_ips, subnets, tags, vpcs
 from .model import Region
 from .wire import Params
 
@@ -20,4 +20,8 @@ OPERATIONS: Dict[str, Operation] = {
     **interfaces.OPERATIONS,
     **private_ips.OPERATIONS,
     **tags.OPERATIONS,
+    **instance_types.OPERATIONS,
+    **instances.OPERATIONS,
+    **attachments.OPERATIONS,
+    **elastic_ips.OPERATIONS,
 }

@@ -163,18 +163,19 @@ def tags_from(entries: List[Dict[str, str]], prefix: str = "") -> Dict[str, str]
     return out
 
 
-def tag_specifications(params: wire.Params, resource_type: str) -> Dict[str, str]:
-    """The tags ``TagSpecifications`` asks for on a resource of ``resource_type``, checked."""
-    tags: Dict[str, str] = {}
+def tags_by_type(params: wire.Params, allowed: Sequence[str]) -> Dict[str, Dict[str, str]]:
+    """The tags ``TagSpecifications`` asks for, by resource type, checked; a type not in ``allowed`` is refused."""
+    out: Dict[str, Dict[str, str]] = {}
     for spec in wire.structs(params, "TagSpecification"):
         kind = spec.get("ResourceType")
-        if kind != resource_type:
+        if kind is None or kind not in allowed:
             raise invalid_value(f"'{kind}' is not a valid taggable resource type for this operation.")
-        grouped: Dict[str, Dict[str, str]] = {}
-        for member, value in spec.items():
-            if member.startswith("Tag."):
-                index, _, field = member[4:].partition(".")
-                grouped.setdefault(index, {})[field] = value
-        tags.update(tags_from([grouped[i] for i in sorted(grouped, key=lambda s: int(s) if s.isdigit() else 0)]))
-    check_tags(tags)
-    return tags
+        out.setdefault(kind, {}).update(tags_from(wire.structs(spec, "Tag")))
+    for tags in out.values():
+        check_tags(tags)
+    return out
+
+
+def tag_specifications(params: wire.Params, resource_type: str) -> Dict[str, str]:
+    """The tags ``TagSpecifications`` asks for on the one resource type an operation creates."""
+    return tags_by_type(params, (resource_type,)).get(resource_type, {})

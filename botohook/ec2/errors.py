@@ -28,3 +28,9 @@ def missing(parameter: str) -> Ec2Error:
 
 def dry_run() -> Ec2Error:
     return Ec2Error("DryRunOperation", "Request would have succeeded, but DryRun flag is set.", 412)
+
+
+def incorrect_state(instance_id: str) -> Ec2Error:
+    return Ec2Error(
+        "IncorrectInstanceState", f"The instance '{instance_id}' is not in a valid state for this operation."
+    )

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import random
+from datetime import datetime, timezone
 from typing import Dict, List
 
 from .addresses import AddressPool, format_cidr, format_ipv4, parse_cidr
+from .catalog import Catalog, InstanceType, load_catalog
 from .errors import Ec2Error
 
 DEFAULT_VPC_CIDR = "172.31.0.0/16"
@@ -23,12 +25,29 @@ _DIRECTIONS = {
 
 
 class Settings:
-    """What every region of one simulator shares: the account, the allocation policy and the random sources."""
+    """What every region of one simulator shares: the account, the policies, the catalog and the random sources."""
 
-    __slots__ = ("account_id", "allocation_rng", "default_vpc", "detached_address_limit", "id_rng", "lowest")
+    __slots__ = (
+        "_catalog",
+        "_detached_limit",
+        "_instance_types",
+        "account_id",
+        "allocation_rng",
+        "default_vpc",
+        "elastic_ip_limit",
+        "id_rng",
+        "lowest",
+    )
 
     def __init__(
-        self, account_id: str, allocation: str, seed: int | None, default_vpc: bool, detached_address_limit: int
+        self,
+        account_id: str,
+        allocation: str,
+        seed: int | None,
+        default_vpc: bool,
+        detached_address_limit: int | None,
+        instance_types: str | None,
+        elastic_ip_limit: int,
     ) -> None:
         if allocation not in ("random", "lowest"):
             raise ValueError(f"allocation must be 'random' or 'lowest', not {allocation!r}")
@@ -37,10 +56,25 @@ class Settings:
         self.allocation_rng = random.Random(seed)
         self.id_rng = random.Random(None if seed is None else seed + 1)
         self.default_vpc = default_vpc
-        self.detached_address_limit = detached_address_limit
+        self._detached_limit = detached_address_limit
+        self._instance_types = instance_types
+        self._catalog: Catalog | None = None
+        self.elastic_ip_limit = elastic_ip_limit
 
     def new_id(self, prefix: str) -> str:
         return f"{prefix}-{self.id_rng.getrandbits(68):017x}"
+
+    def catalog(self) -> Catalog:
+        """The instance types, loaded on first use."""
+        if self._catalog is None:
+            self._catalog = load_catalog(self._instance_types)
+        return self._catalog
+
+    def detached_limit(self) -> int:
+        """Addresses an interface attached to no instance may hold: by default the largest figure of any type."""
+        if self._detached_limit is None:
+            self._detached_limit = max(t.ipv4_addresses_per_interface for t in self.catalog().values())
+        return self._detached_limit
 
 
 class Resource:
@@ -131,6 +165,8 @@ class NetworkInterface(Resource):
     """An elastic network interface: its primary address and its secondary addresses, in assignment order."""
 
     __slots__ = (
+        "associations",
+        "attachment",
         "description",
         "groups",
         "interface_type",
@@ -153,6 +189,8 @@ class NetworkInterface(Resource):
         self.groups = groups
         self.interface_type = interface_type
         self.source_dest_check = True
+        self.attachment: Attachment | None = None
+        self.associations: Dict[int, ElasticIp] = {}  # private address -> the Elastic IP associated with it
         rng = settings.id_rng
         self.mac = "0e:" + ":".join(f"{rng.getrandbits(8):02x}" for _ in range(5))
 
@@ -173,7 +211,81 @@ class NetworkInterface(Resource):
 
     @property
     def status(self) -> str:
-        return "available"
+        return "available" if self.attachment is None else "in-use"
+
+    @property
+    def instance(self) -> Instance | None:
+        """The instance this interface is attached to, if any."""
+        return None if self.attachment is None else self.attachment.instance
+
+
+class Attachment:
+    """An interface's attachment to an instance."""
+
+    __slots__ = ("attach_time", "delete_on_termination", "device_index", "id", "instance")
+
+    def __init__(self, settings: Settings, instance: Instance, device_index: int, delete_on_termination: bool) -> None:
+        self.id = settings.new_id("eni-attach")
+        self.instance = instance
+        self.device_index = device_index
+        self.delete_on_termination = delete_on_termination
+        self.attach_time = datetime.now(timezone.utc).replace(microsecond=0)
+
+
+class Instance(Resource):
+    """An instance: its type's limits and its interfaces by device index."""
+
+    __slots__ = (
+        "client_token",
+        "groups",
+        "image_id",
+        "interfaces",
+        "kind",
+        "launch_index",
+        "launch_time",
+        "reservation_id",
+        "state",
+        "subnet",
+    )
+    resource_type = "instance"
+
+    def __init__(
+        self, settings: Settings, kind: InstanceType, image_id: str, subnet: Subnet, reservation_id: str, index: int
+    ) -> None:
+        super().__init__(settings.new_id("i"))
+        self.kind = kind
+        self.image_id = image_id
+        self.subnet = subnet
+        self.reservation_id = reservation_id
+        self.launch_index = index
+        self.launch_time = datetime.now(timezone.utc).replace(microsecond=0)
+        self.state = "running"
+        self.interfaces: Dict[int, NetworkInterface] = {}
+        self.groups: List[str] = []
+        self.client_token = ""
+
+    @property
+    def primary_interface(self) -> NetworkInterface | None:
+        return self.interfaces.get(0)
+
+
+class ElasticIp(Resource):
+    """An Elastic IP address and, when associated, the private address it maps to."""
+
+    __slots__ = ("association_id", "interface", "private_address", "public_ip")
+    resource_type = "elastic-ip"
+
+    def __init__(self, settings: Settings, public_ip: int) -> None:
+        super().__init__(settings.new_id("eipalloc"))
+        self.public_ip = public_ip
+        self.association_id: str | None = None
+        self.interface: NetworkInterface | None = None
+        self.private_address: int | None = None
+
+    @property
+    def address(self) -> str:
+        """The public address."""
+        return format_ipv4(self.public_ip)
 
 
 class Region:
@@ -186,6 +298,10 @@ class Region:
         self.vpcs: Dict[str, Vpc] = {}
         self.subnets: Dict[str, Subnet] = {}
         self.interfaces: Dict[str, NetworkInterface] = {}
+        self.instances: Dict[str, Instance] = {}
+        self.elastic_ips: Dict[str, ElasticIp] = {}
+        self.attachments: Dict[str, NetworkInterface] = {}  # attachment id -> interface
+        self.associations: Dict[str, ElasticIp] = {}  # association id -> Elastic IP
         self.resources: Dict[str, Resource] = {}
         if settings.default_vpc:
             self._create_default_vpc()
@@ -193,6 +309,14 @@ class Region:
     def dns_name(self, address: int) -> str:
         host = "ip-" + format_ipv4(address).replace(".", "-")
         return f"{host}.ec2.internal" if self.name == "us-east-1" else f"{host}.{self.name}.compute.internal"
+
+    def public_dns_name(self, address: int) -> str:
+        host = "ec2-" + format_ipv4(address).replace(".", "-")
+        return (
+            f"{host}.compute-1.amazonaws.com"
+            if self.name == "us-east-1"
+            else f"{host}.{self.name}.compute.amazonaws.com"
+        )
 
     def zone(self, name: str) -> Zone | None:
         return next((z for z in self.zones if z.name == name), None)
@@ -206,6 +330,10 @@ class Region:
             resource.vpc.subnets[resource.id] = resource
         elif isinstance(resource, NetworkInterface):
             self.interfaces[resource.id] = resource
+        elif isinstance(resource, Instance):
+            self.instances[resource.id] = resource
+        elif isinstance(resource, ElasticIp):
+            self.elastic_ips[resource.id] = resource
 
     def remove(self, resource: Resource) -> None:
         del self.resources[resource.id]
@@ -216,6 +344,8 @@ class Region:
             del resource.vpc.subnets[resource.id]
         elif isinstance(resource, NetworkInterface):
             del self.interfaces[resource.id]
+        elif isinstance(resource, ElasticIp):
+            del self.elastic_ips[resource.id]
 
     def vpc(self, vpc_id: str) -> Vpc:
         vpc = self.vpcs.get(vpc_id)
@@ -241,9 +371,83 @@ class Region:
             )
         return interface
 
+    def instance(self, instance_id: str) -> Instance:
+        instance = self.instances.get(instance_id)
+        if instance is None:
+            if not is_resource_id(instance_id, "i"):
+                raise Ec2Error("InvalidInstanceID.Malformed", f'Invalid id: "{instance_id}"')
+            raise Ec2Error("InvalidInstanceID.NotFound", f"The instance ID '{instance_id}' does not exist")
+        return instance
+
+    def elastic_ip(self, allocation_id: str) -> ElasticIp:
+        eip = self.elastic_ips.get(allocation_id)
+        if eip is None:
+            raise Ec2Error("InvalidAllocationID.NotFound", f"The allocation ID '{allocation_id}' does not exist")
+        return eip
+
     def address_limit(self, interface: NetworkInterface) -> int:
-        """How many private addresses (primary included) the interface may hold."""
-        return self.settings.detached_address_limit
+        """How many private addresses (primary included) the interface may hold: its instance type's figure."""
+        attachment = interface.attachment
+        if attachment is None:
+            return self.settings.detached_limit()
+        return attachment.instance.kind.ipv4_addresses_per_interface
+
+    def attach(self, interface: NetworkInterface, instance: Instance, device_index: int, delete: bool) -> Attachment:
+        attachment = interface.attachment = Attachment(self.settings, instance, device_index, delete)
+        instance.interfaces[device_index] = interface
+        self.attachments[attachment.id] = interface
+        return attachment
+
+    def detach(self, interface: NetworkInterface) -> None:
+        attachment = interface.attachment
+        if attachment is not None:
+            del attachment.instance.interfaces[attachment.device_index]
+            del self.attachments[attachment.id]
+            interface.attachment = None
+
+    def associate(self, eip: ElasticIp, interface: NetworkInterface, address: int) -> None:
+        """Map ``eip`` to a private address, replacing whatever either was associated with."""
+        self.disassociate(eip)
+        replaced = interface.associations.get(address)
+        if replaced is not None:
+            self.disassociate(replaced)
+        eip.association_id = self.settings.new_id("eipassoc")
+        eip.interface, eip.private_address = interface, address
+        interface.associations[address] = eip
+        self.associations[eip.association_id] = eip
+
+    def disassociate(self, eip: ElasticIp) -> None:
+        if eip.interface is not None and eip.private_address is not None and eip.association_id is not None:
+            del eip.interface.associations[eip.private_address]
+            del self.associations[eip.association_id]
+        eip.association_id = eip.interface = eip.private_address = None
+
+    def move_secondary(self, address: int, target: NetworkInterface) -> None:
+        """Reassign a secondary address to ``target``; an Elastic IP associated with it follows."""
+        source = target.subnet.owners[address]
+        del source.secondaries[address]
+        target.subnet.owners[address] = target
+        target.secondaries[address] = None
+        eip = source.associations.pop(address, None)
+        if eip is not None:
+            eip.interface = target
+            target.associations[address] = eip
+
+    def release_secondary(self, interface: NetworkInterface, address: int) -> None:
+        """Unassign a secondary address; an Elastic IP associated with it is disassociated."""
+        eip = interface.associations.get(address)
+        if eip is not None:
+            self.disassociate(eip)
+        del interface.secondaries[address]
+        interface.subnet.release(address)
+
+    def delete_interface(self, interface: NetworkInterface) -> None:
+        """Free every address of a detached interface, disassociating its Elastic IPs, and forget it."""
+        for eip in list(interface.associations.values()):
+            self.disassociate(eip)
+        for address in [interface.primary, *interface.secondaries]:
+            interface.subnet.release(address)
+        self.remove(interface)
 
     def _create_default_vpc(self) -> None:
         network, bits = parse_cidr(DEFAULT_VPC_CIDR)  # type: ignore[misc]

@@ -84,11 +84,9 @@ def _assign_addresses(region: Region, eni: NetworkInterface, requested: List[str
         raise limit_exceeded()
     for address in taken:
         subnet.claim(address, eni)
-    for address in moved:
-        del subnet.owners[address].secondaries[address]
-        subnet.owners[address] = eni
-    for address in taken + moved:
         eni.secondaries[address] = None
+    for address in moved:
+        region.move_secondary(address, eni)
     return {
         "NetworkInterfaceId": eni.id,
         "AssignedPrivateIpAddresses": [{"PrivateIpAddress": format_ipv4(a)} for a in wanted],
@@ -113,10 +111,8 @@ def unassign_private_ip_addresses(region: Region, params: wire.Params) -> Respon
         if address not in eni.secondaries:
             raise invalid_value(f"Address {value} is not assigned to interface {eni.id}.")
         addresses.append(address)
-    subnet = eni.subnet
     for address in dict.fromkeys(addresses):
-        del eni.secondaries[address]
-        subnet.release(address)
+        region.release_secondary(eni, address)
     return {}
 
 

@@ -1,0 +1,179 @@
+"""Elastic IPs: AllocateAddress, AssociateAddress, DisassociateAddress, ReleaseAddress, DescribeAddresses."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from . import wire
+from .addresses import format_ipv4, parse_ipv4
+from .describe import Getter, select, tag_list, tag_specifications
+from .errors import Ec2Error, invalid_value
+from .model import ElasticIp, NetworkInterface, Region
+
+Response = Dict[str, Any]
+# Documentation ranges (RFC 5737), so simulated public addresses can never be mistaken for real ones.
+PUBLIC_RANGES = (parse_ipv4("198.51.100.0") or 0, parse_ipv4("203.0.113.0") or 0)
+
+
+def _next_public_ip(region: Region) -> int:
+    used = {eip.public_ip for eip in region.elastic_ips.values()}
+    for base in PUBLIC_RANGES:
+        for host in range(1, 255):
+            if base + host not in used:
+                return base + host
+    raise Ec2Error("AddressLimitExceeded", "The maximum number of addresses has been reached.")
+
+
+def describe_address(region: Region, eip: ElasticIp) -> Response:
+    out: Response = {
+        "AllocationId": eip.id,
+        "Domain": "vpc",
+        "PublicIp": eip.address,
+        "PublicIpv4Pool": "amazon",
+        "NetworkBorderGroup": region.name,
+    }
+    if eip.interface is not None and eip.private_address is not None:
+        out.update(
+            AssociationId=eip.association_id,
+            NetworkInterfaceId=eip.interface.id,
+            NetworkInterfaceOwnerId=region.settings.account_id,
+            PrivateIpAddress=format_ipv4(eip.private_address),
+        )
+        instance = eip.interface.instance
+        if instance is not None:
+            out["InstanceId"] = instance.id
+    if eip.tags:
+        out["Tags"] = tag_list(eip.tags)
+    return out
+
+
+def allocate_address(region: Region, params: wire.Params) -> Response:
+    domain = wire.text(params, "Domain") or "vpc"
+    if domain not in ("vpc", "standard"):
+        raise invalid_value(f"Value ({domain}) for parameter domain is invalid.")
+    if domain == "standard":
+        raise Ec2Error("UnsupportedOperation", "EC2-Classic is not supported: allocate Elastic IPs with Domain='vpc'.")
+    if len(region.elastic_ips) >= region.settings.elastic_ip_limit:
+        raise Ec2Error("AddressLimitExceeded", "The maximum number of addresses has been reached.")
+    tags = tag_specifications(params, "elastic-ip")
+    public_ip = _next_public_ip(region)
+    wire.check_dry_run(params)
+    eip = ElasticIp(region.settings, public_ip)
+    eip.tags.update(tags)
+    region.add(eip)
+    out = describe_address(region, eip)
+    out.pop("Tags", None)
+    return {k: out[k] for k in ("PublicIp", "AllocationId", "PublicIpv4Pool", "NetworkBorderGroup", "Domain")}
+
+
+def associate_address(region: Region, params: wire.Params) -> Response:
+    allocation_id = wire.text(params, "AllocationId")
+    if allocation_id is None:
+        raise Ec2Error("MissingParameter", "The request must contain the parameter AllocationId")
+    eip = region.elastic_ip(allocation_id)
+    interface_id = wire.text(params, "NetworkInterfaceId")
+    instance_id = wire.text(params, "InstanceId")
+    if interface_id is not None and instance_id is not None:
+        raise Ec2Error(
+            "InvalidParameterCombination", "You may specify an instance ID or a network interface ID, but not both."
+        )
+    if interface_id is None and instance_id is None:
+        raise Ec2Error("MissingParameter", "Either instance ID or network interface ID must be specified.")
+    eni = _target(region, interface_id, instance_id)
+    private = wire.text(params, "PrivateIpAddress")
+    address = eni.primary if private is None else parse_ipv4(private)
+    if address is None or (address != eni.primary and address not in eni.secondaries):
+        raise invalid_value(f"The private IP address {private} is not assigned to the network interface {eni.id}.")
+    reassociate = wire.text(params, "AllowReassociation")
+    if reassociate == "false" and eip.association_id is not None:
+        raise Ec2Error(
+            "Resource.AlreadyAssociated",
+            f"resource {eip.id} is already associated with associate-id {eip.association_id}",
+        )
+    wire.check_dry_run(params)
+    region.associate(eip, eni, address)
+    return {"AssociationId": eip.association_id}
+
+
+def _target(region: Region, interface_id: str | None, instance_id: str | None) -> NetworkInterface:
+    if interface_id is not None:
+        return region.interface(interface_id)
+    instance = region.instance(str(instance_id))
+    if instance.state != "running":
+        raise Ec2Error(
+            "IncorrectInstanceState", f"The instance '{instance.id}' is not in a valid state for this operation."
+        )
+    if len(instance.interfaces) > 1:
+        raise Ec2Error(
+            "InvalidInstanceID",
+            f"There are multiple interfaces attached to instance '{instance.id}'. "
+            "Please specify an interface ID for the operation instead.",
+        )
+    return instance.interfaces[0]
+
+
+def disassociate_address(region: Region, params: wire.Params) -> Response:
+    association_id = wire.text(params, "AssociationId")
+    if association_id is None:
+        raise Ec2Error("MissingParameter", "The request must contain the parameter AssociationId")
+    eip = region.associations.get(association_id)
+    if eip is None:
+        raise Ec2Error("InvalidAssociationID.NotFound", f"The association ID '{association_id}' does not exist")
+    wire.check_dry_run(params)
+    region.disassociate(eip)
+    return {}
+
+
+def release_address(region: Region, params: wire.Params) -> Response:
+    allocation_id = wire.text(params, "AllocationId")
+    if allocation_id is None:
+        raise Ec2Error("MissingParameter", "The request must contain the parameter AllocationId")
+    eip = region.elastic_ip(allocation_id)
+    if eip.interface is not None and not eip.interface.subnet.vpc.is_default:
+        raise Ec2Error("InvalidIPAddress.InUse", f"Address {eip.address} is in use.")
+    wire.check_dry_run(params)
+    region.disassociate(eip)
+    region.remove(eip)
+    return {}
+
+
+def _filters(region: Region) -> Dict[str, Getter[ElasticIp]]:
+    def instance_ids(eip: ElasticIp) -> List[str]:
+        instance = eip.interface.instance if eip.interface is not None else None
+        return [instance.id] if instance is not None else []
+
+    return {
+        "allocation-id": lambda e: [e.id],
+        "association-id": lambda e: [e.association_id] if e.association_id else [],
+        "domain": lambda e: ["vpc"],
+        "instance-id": instance_ids,
+        "network-interface-id": lambda e: [e.interface.id] if e.interface else [],
+        "network-interface-owner-id": lambda e: [region.settings.account_id] if e.interface else [],
+        "network-border-group": lambda e: [region.name],
+        "private-ip-address": lambda e: [format_ipv4(e.private_address)] if e.private_address is not None else [],
+        "public-ip": lambda e: [e.address],
+    }
+
+
+def describe_addresses(region: Region, params: wire.Params) -> Response:
+    by_public = {eip.address: eip for eip in region.elastic_ips.values()}
+    wanted: List[ElasticIp] = []
+    for public_ip in wire.strings(params, "PublicIp"):
+        if public_ip not in by_public:
+            raise Ec2Error("InvalidAddress.NotFound", f"Address '{public_ip}' not found.")
+        wanted.append(by_public[public_ip])
+    wanted.extend(region.elastic_ip(a) for a in wire.strings(params, "AllocationId"))
+    chosen = set(wanted)
+    eips = [e for e in region.elastic_ips.values() if not chosen or e in chosen]
+    eips = select(eips, params, _filters(region))
+    wire.check_dry_run(params)
+    return {"Addresses": [describe_address(region, e) for e in eips]}
+
+
+OPERATIONS = {
+    "AllocateAddress": allocate_address,
+    "AssociateAddress": associate_address,
+    "DisassociateAddress": disassociate_address,
+    "ReleaseAddress": release_address,
+    "DescribeAddresses": describe_addresses,
+}

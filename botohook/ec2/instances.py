@@ -1,0 +1,343 @@
+"""RunInstances, DescribeInstances, TerminateInstances: instances as far as their networking goes."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, NamedTuple, Sequence
+
+from . import wire
+from .catalog import InstanceType
+from .describe import Getter, flag, page, select, tag_list, tags_by_type
+from .errors import Ec2Error, invalid_value, missing
+from .interfaces import InterfacePlan, build_interface, describe_interface, insufficient_addresses, plan_interface
+from .model import Instance, NetworkInterface, Region, Subnet, is_resource_id
+
+Response = Dict[str, Any]
+STATE_CODES = {"pending": 0, "running": 16, "shutting-down": 32, "terminated": 48}
+
+
+class _Slot(NamedTuple):
+    """One interface of the launch request: an existing interface, or the plan of a new one."""
+
+    device_index: int
+    delete_on_termination: bool
+    existing: NetworkInterface | None
+    plan: InterfacePlan | None
+
+    @property
+    def subnet(self) -> Subnet:
+        return self.existing.subnet if self.existing is not None else self.plan.subnet  # type: ignore[union-attr]
+
+
+def instance_type(region: Region, name: str) -> InstanceType:
+    kind = region.settings.catalog().get(name)
+    if kind is None:
+        raise invalid_value(f"Invalid value '{name}' for InstanceType.")
+    return kind
+
+
+def _default_subnet(region: Region, zone_name: str | None) -> Subnet:
+    defaults = [s for s in region.subnets.values() if s.default_for_az and s.vpc.is_default]
+    if not defaults:
+        raise Ec2Error("VPCIdNotSpecified", "No default VPC for this user")
+    if zone_name is None:
+        return defaults[region.settings.id_rng.randrange(len(defaults))]
+    for subnet in defaults:
+        if subnet.zone.name == zone_name:
+            return subnet
+    raise invalid_value(f"Invalid availability zone: [{zone_name}]")
+
+
+def _slots(region: Region, params: wire.Params) -> List[_Slot]:
+    specs: List[wire.Params] = list(wire.structs(params, "NetworkInterface"))
+    subnet_id = wire.text(params, "SubnetId")
+    address = wire.text(params, "PrivateIpAddress")
+    groups = wire.strings(params, "SecurityGroupId")
+    if specs and subnet_id is not None:
+        raise Ec2Error(
+            "InvalidParameterCombination",
+            "Network interfaces and an instance-level subnet ID may not be specified on the same request",
+        )
+    if specs and address is not None:
+        raise Ec2Error(
+            "InvalidParameterCombination",
+            "Network interfaces and an instance-level private IP address should not be specified on the same request",
+        )
+    if specs and groups:
+        raise Ec2Error(
+            "InvalidParameterCombination",
+            "Network interfaces and an instance-level security groups may not be specified on the same request",
+        )
+    if not specs:  # the instance-level parameters describe the primary interface
+        implicit: Dict[str, object] = {"DeviceIndex": "0"}
+        if subnet_id is not None:
+            implicit["SubnetId"] = subnet_id
+        if address is not None:
+            implicit["PrivateIpAddress"] = address
+        implicit.update({f"SecurityGroupId.{i}": g for i, g in enumerate(groups, 1)})
+        specs = [implicit]
+    zone = wire.text(params, "Placement.AvailabilityZone")
+    slots: List[_Slot] = []
+    for spec in specs:
+        index = wire.integer(spec, "DeviceIndex", "deviceIndex")
+        if index is None:
+            raise invalid_value("Each network interface requires a device index.")
+        if index < 0 or any(s.device_index == index for s in slots):
+            raise invalid_value("Each network interface requires a unique device index.")
+        interface_id = wire.text(spec, "NetworkInterfaceId")
+        if interface_id is not None:
+            eni = region.interface(interface_id)
+            if eni.attachment is not None:
+                raise Ec2Error("InvalidNetworkInterface.InUse", f"Interface: [{eni.id}] in use.")
+            slots.append(_Slot(index, wire.text(spec, "DeleteOnTermination") == "true", eni, None))
+            continue
+        spec_subnet = wire.text(spec, "SubnetId")
+        subnet = region.subnet(spec_subnet) if spec_subnet is not None else _default_subnet(region, zone)
+        plan = plan_interface(subnet, spec, "RunInstances")
+        slots.append(_Slot(index, wire.text(spec, "DeleteOnTermination") != "false", None, plan))
+    if all(s.device_index != 0 for s in slots):
+        raise invalid_value("A network interface at device index 0 is required.")
+    if len({s.subnet.zone.name for s in slots}) > 1:
+        raise Ec2Error("InvalidParameterCombination", "Network interfaces must be in the same availability zone.")
+    return slots
+
+
+def run_instances(region: Region, params: wire.Params) -> Response:
+    image = wire.required(params, "ImageId")
+    if not is_resource_id(image, "ami"):
+        raise Ec2Error("InvalidAMIID.Malformed", f'Invalid id: "{image}" (expecting "ami-...")')
+    kind = instance_type(region, wire.text(params, "InstanceType") or "m1.small")
+    low = wire.integer(params, "MinCount", "minCount")
+    high = wire.integer(params, "MaxCount", "maxCount")
+    if low is None:
+        raise missing("MinCount")
+    if high is None:
+        raise missing("MaxCount")
+    if low < 1 or high < low:
+        raise invalid_value(f"Invalid values for MinCount ({low}) and MaxCount ({high}).")
+    slots = _slots(region, params)
+    if len(slots) > kind.max_network_interfaces:
+        raise Ec2Error("AttachmentLimitExceeded", f"Interface count {len(slots)} exceeds the limit for {kind.name}")
+    limit = kind.ipv4_addresses_per_interface
+    for slot in slots:
+        total = slot.plan.total if slot.plan is not None else 1 + len(slot.existing.secondaries)  # type: ignore[union-attr]
+        if total > limit:
+            raise Ec2Error(
+                "InvalidInterface.IpAddressLimitExceeded",
+                f"The number of private IP addresses on a network interface exceeds the limit for {kind.name}.",
+            )
+    if high > 1 and any(s.existing is not None or s.plan.named for s in slots):  # type: ignore[union-attr]
+        raise Ec2Error(
+            "InvalidParameterCombination",
+            "A private IP address or an existing network interface can be given only when launching one instance.",
+        )
+    count = _capacity(slots, high)
+    if count < low:
+        raise insufficient_addresses()
+    tags = tags_by_type(params, ("instance", "network-interface", "volume"))
+    wire.check_dry_run(params)
+
+    reservation_id = region.settings.new_id("r")
+    instances: List[Instance] = []
+    for launch_index in range(count):
+        instance = Instance(region.settings, kind, image, slots[0].subnet, reservation_id, launch_index)
+        instance.tags.update(tags.get("instance", {}))
+        instance.client_token = wire.text(params, "ClientToken") or ""
+        region.add(instance)
+        for slot in sorted(slots, key=lambda s: s.device_index):
+            eni = slot.existing if slot.existing is not None else build_interface(region, slot.plan)  # type: ignore[arg-type]
+            if slot.existing is None:
+                eni.tags.update(tags.get("network-interface", {}))
+            region.attach(eni, instance, slot.device_index, slot.delete_on_termination)
+        instance.subnet = instance.interfaces[0].subnet
+        instance.groups = instance.interfaces[0].groups
+        instances.append(instance)
+    return {
+        "Groups": [],
+        "Instances": [describe_instance(region, i, "pending") for i in instances],
+        "OwnerId": region.settings.account_id,
+        "ReservationId": reservation_id,
+    }
+
+
+def _capacity(slots: List[_Slot], wanted: int) -> int:
+    """How many instances (at most ``wanted``) the subnets have automatic addresses for."""
+    need: Dict[Subnet, int] = {}
+    named: Dict[Subnet, int] = {}
+    for slot in slots:
+        if slot.plan is not None:
+            need[slot.plan.subnet] = need.get(slot.plan.subnet, 0) + slot.plan.automatic
+            named[slot.plan.subnet] = named.get(slot.plan.subnet, 0) + len(slot.plan.named)
+    count = wanted
+    for subnet, per_instance in need.items():
+        count = min(count, (subnet.available - named[subnet]) // per_instance)
+    return count
+
+
+def describe_instance(region: Region, instance: Instance, state: str | None = None) -> Response:
+    state = state or instance.state
+    vpc = instance.subnet.vpc
+    out: Response = {
+        "AmiLaunchIndex": instance.launch_index,
+        "ImageId": instance.image_id,
+        "InstanceId": instance.id,
+        "InstanceType": instance.kind.name,
+        "LaunchTime": instance.launch_time,
+        "Monitoring": {"State": "disabled"},
+        "Placement": {"AvailabilityZone": instance.subnet.zone.name, "GroupName": "", "Tenancy": "default"},
+        "ProductCodes": [],
+        "State": {"Code": STATE_CODES[state], "Name": state},
+        "StateTransitionReason": "",
+        "Architecture": "x86_64",
+        "BlockDeviceMappings": [],
+        "ClientToken": instance.client_token,
+        "EbsOptimized": False,
+        "EnaSupport": True,
+        "Hypervisor": "xen",
+        "RootDeviceName": "/dev/xvda",
+        "RootDeviceType": "ebs",
+        "VirtualizationType": "hvm",
+        "SecurityGroups": [
+            {"GroupId": g, "GroupName": "default"} if g == vpc.default_group_id else {"GroupId": g}
+            for g in instance.groups
+        ],
+        "NetworkInterfaces": [
+            describe_interface(region, instance.interfaces[i], for_instance=True) for i in sorted(instance.interfaces)
+        ],
+        "PrivateDnsName": "",
+        "PublicDnsName": "",
+    }
+    primary = instance.primary_interface
+    if primary is not None:
+        out.update(
+            PrivateDnsName=region.dns_name(primary.primary),
+            PrivateIpAddress=primary.primary_address,
+            SubnetId=primary.subnet.id,
+            VpcId=primary.subnet.vpc.id,
+            SourceDestCheck=primary.source_dest_check,
+        )
+        eip = primary.associations.get(primary.primary)
+        if eip is not None:
+            out.update(PublicIpAddress=eip.address, PublicDnsName=region.public_dns_name(eip.public_ip))
+    if instance.tags:
+        out["Tags"] = tag_list(instance.tags)
+    return out
+
+
+def _each_interface(attribute: str) -> Getter[Instance]:
+    def get(instance: Instance) -> List[str]:
+        return [str(v) for eni in instance.interfaces.values() for v in _interface_values(eni, attribute)]
+
+    return get
+
+
+def _interface_values(eni: NetworkInterface, attribute: str) -> Sequence[object]:
+    attachment = eni.attachment
+    values: Dict[str, Sequence[object]] = {
+        "network-interface-id": [eni.id],
+        "subnet-id": [eni.subnet.id],
+        "vpc-id": [eni.subnet.vpc.id],
+        "addresses.private-ip-address": eni.private_addresses,
+        "private-ip-address": eni.private_addresses,
+        "attachment.device-index": [attachment.device_index] if attachment else [],
+        "attachment.attachment-id": [attachment.id] if attachment else [],
+        "attachment.status": ["attached"] if attachment else [],
+        "association.public-ip": [eip.address for eip in eni.associations.values()],
+    }
+    return values[attribute]
+
+
+def _filters(region: Region) -> Dict[str, Getter[Instance]]:
+    getters: Dict[str, Getter[Instance]] = {
+        "instance-id": lambda i: [i.id],
+        "instance-type": lambda i: [i.kind.name],
+        "instance-state-name": lambda i: [i.state],
+        "instance-state-code": lambda i: [str(STATE_CODES[i.state])],
+        "image-id": lambda i: [i.image_id],
+        "reservation-id": lambda i: [i.reservation_id],
+        "owner-id": lambda i: [region.settings.account_id],
+        "availability-zone": lambda i: [i.subnet.zone.name],
+        "subnet-id": lambda i: [i.subnet.id] if i.interfaces else [],
+        "vpc-id": lambda i: [i.subnet.vpc.id] if i.interfaces else [],
+        "private-ip-address": lambda i: [i.interfaces[0].primary_address] if 0 in i.interfaces else [],
+        "private-dns-name": lambda i: [region.dns_name(i.interfaces[0].primary)] if 0 in i.interfaces else [],
+        "ip-address": lambda i: [e.address for e in i.interfaces[0].associations.values()] if 0 in i.interfaces else [],
+        "source-dest-check": lambda i: [flag(i.interfaces[0].source_dest_check)] if 0 in i.interfaces else [],
+    }
+    for attribute in (
+        "network-interface-id",
+        "subnet-id",
+        "vpc-id",
+        "addresses.private-ip-address",
+        "private-ip-address",
+        "attachment.device-index",
+        "attachment.attachment-id",
+        "attachment.status",
+        "association.public-ip",
+    ):
+        getters[f"network-interface.{attribute}"] = _each_interface(attribute)
+    return getters
+
+
+def describe_instances(region: Region, params: wire.Params) -> Response:
+    ids = wire.strings(params, "InstanceId")
+    if ids and wire.text(params, "MaxResults") is not None:
+        raise Ec2Error(
+            "InvalidParameterCombination", "The parameter instancesSet cannot be used with the parameter maxResults"
+        )
+    for instance_id in ids:
+        region.instance(instance_id)
+    wanted = set(ids)
+    instances = [i for i in region.instances.values() if not wanted or i.id in wanted]
+    chosen = select(instances, params, _filters(region))
+    wire.check_dry_run(params)
+    items, token = page(chosen, params)
+    reservations: Dict[str, Response] = {}
+    for instance in items:
+        reservation = reservations.setdefault(
+            instance.reservation_id,
+            {
+                "Groups": [],
+                "Instances": [],
+                "OwnerId": region.settings.account_id,
+                "ReservationId": instance.reservation_id,
+            },
+        )
+        reservation["Instances"].append(describe_instance(region, instance))
+    out: Response = {"Reservations": list(reservations.values())}
+    if token:
+        out["NextToken"] = token
+    return out
+
+
+def terminate_instances(region: Region, params: wire.Params) -> Response:
+    ids = wire.strings(params, "InstanceId")
+    if not ids:
+        raise missing("InstanceIds")
+    instances = [region.instance(i) for i in ids]
+    wire.check_dry_run(params)
+    changes = []
+    for instance in dict.fromkeys(instances):
+        before = instance.state
+        if before != "terminated":
+            for eni in list(instance.interfaces.values()):
+                delete = eni.attachment is not None and eni.attachment.delete_on_termination
+                region.detach(eni)
+                if delete:
+                    region.delete_interface(eni)
+            instance.state = "terminated"
+        after = "terminated" if before == "terminated" else "shutting-down"
+        changes.append(
+            {
+                "CurrentState": {"Code": STATE_CODES[after], "Name": after},
+                "InstanceId": instance.id,
+                "PreviousState": {"Code": STATE_CODES[before], "Name": before},
+            }
+        )
+    return {"TerminatingInstances": changes}
+
+
+OPERATIONS = {
+    "RunInstances": run_instances,
+    "DescribeInstances": describe_instances,
+    "TerminateInstances": terminate_instances,
+}
