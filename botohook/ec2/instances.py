@@ -169,7 +169,8 @@ def _capacity(slots: List[_Slot], wanted: int) -> int:
             named[slot.plan.subnet] = named.get(slot.plan.subnet, 0) + len(slot.plan.named)
     count = wanted
     for subnet, per_instance in need.items():
-        count = min(count, (subnet.available - named[subnet]) // per_instance)
+        if per_instance:
+            count = min(count, (subnet.available - named[subnet]) // per_instance)
     return count
 
 
