@@ -75,7 +75,9 @@ def test_attach_rules(ec2: Any, vpc_id: str, subnet_id: str) -> None:
     with ec2_error("IncorrectInstanceState", unchanged=ec2):
         ec2.attach_network_interface(NetworkInterfaceId=third, InstanceId=node["InstanceId"], DeviceIndex=1)
     with ec2_error("DryRunOperation", status=412, unchanged=ec2):
-        ec2.attach_network_interface(NetworkInterfaceId=third, InstanceId=other["InstanceId"], DeviceIndex=2, DryRun=True)
+        ec2.attach_network_interface(
+            NetworkInterfaceId=third, InstanceId=other["InstanceId"], DeviceIndex=2, DryRun=True
+        )
 
 
 def test_detach_rules(ec2: Any, subnet_id: str) -> None:

@@ -22,7 +22,9 @@ def addresses(ec2: Any, **kwargs: Any) -> List[Dict[str, Any]]:
 
 
 def private_addresses(ec2: Any, eni: str) -> List[Dict[str, Any]]:
-    return list(ec2.describe_network_interfaces(NetworkInterfaceIds=[eni])["NetworkInterfaces"][0]["PrivateIpAddresses"])
+    return list(
+        ec2.describe_network_interfaces(NetworkInterfaceIds=[eni])["NetworkInterfaces"][0]["PrivateIpAddresses"]
+    )
 
 
 def new_eni(ec2: Any, subnet_id: str, **kwargs: Any) -> str:
@@ -107,7 +109,9 @@ def test_elastic_ip_follows_a_reassigned_secondary(ec2: Any, subnet_id: str) -> 
     ec2.assign_private_ip_addresses(NetworkInterfaceId=node_a, PrivateIpAddresses=["10.0.1.100"])
     eip = allocate(ec2)
     ec2.associate_address(AllocationId=eip["AllocationId"], NetworkInterfaceId=node_a, PrivateIpAddress="10.0.1.100")
-    ec2.assign_private_ip_addresses(NetworkInterfaceId=node_b, PrivateIpAddresses=["10.0.1.100"], AllowReassignment=True)
+    ec2.assign_private_ip_addresses(
+        NetworkInterfaceId=node_b, PrivateIpAddresses=["10.0.1.100"], AllowReassignment=True
+    )
     [row] = addresses(ec2)
     assert row["NetworkInterfaceId"] == node_b and row["PrivateIpAddress"] == "10.0.1.100"
     moved = [a for a in private_addresses(ec2, node_b) if a["PrivateIpAddress"] == "10.0.1.100"][0]

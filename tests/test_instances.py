@@ -98,7 +98,10 @@ def test_launch_with_interface_specs(ec2: Any, subnet_id: str) -> None:
             "InvalidParameterValue",
         ),
         ({"MaxCount": 2, "SubnetId": "SUBNET", "PrivateIpAddress": "10.0.1.9"}, "InvalidParameterCombination"),
-        ({"TagSpecifications": [{"ResourceType": "vpc", "Tags": [{"Key": "a", "Value": "b"}]}]}, "InvalidParameterValue"),
+        (
+            {"TagSpecifications": [{"ResourceType": "vpc", "Tags": [{"Key": "a", "Value": "b"}]}]},
+            "InvalidParameterValue",
+        ),
     ],
 )
 def test_launch_errors(ec2: Any, subnet_id: str, kwargs: Dict[str, Any], code: str) -> None:

@@ -20,7 +20,7 @@ ADDRESSES = st.integers(0, CIDR.num_addresses - 1).map(lambda i: str(CIDR.networ
 
 
 class AddressMachine(RuleBasedStateMachine):
-    """Interfaces in one small subnet, assigning, moving and releasing addresses at random."""
+    """Interfaces and instances in one small subnet, moving addresses and Elastic IPs around at random."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -30,6 +30,8 @@ class AddressMachine(RuleBasedStateMachine):
         vpc = self.ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
         self.subnet = self.ec2.create_subnet(VpcId=vpc, CidrBlock=str(CIDR))["Subnet"]["SubnetId"]
         self.enis: List[str] = []
+        self.instances: List[str] = []
+        self.eips: List[str] = []
 
     def teardown(self) -> None:
         self.mock.__exit__(None, None, None)
@@ -86,8 +88,93 @@ class AddressMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.enis)
     @rule(index=st.integers(0, 20))
     def delete_interface(self, index: int) -> None:
-        eni = self.enis.pop(index % len(self.enis))
-        assert self.call("delete_network_interface", NetworkInterfaceId=eni) is not None
+        eni = self.enis[index % len(self.enis)]
+        deleted = self.call("delete_network_interface", NetworkInterfaceId=eni) is not None
+        assert deleted == (self.sim.region().interfaces.get(eni) is None)
+        if deleted:
+            self.enis.remove(eni)
+
+    @rule(kind=st.sampled_from(["t3.micro", "c5.large", "m1.small"]))
+    def launch(self, kind: str) -> None:
+        response = self.call(
+            "run_instances", ImageId="ami-12345678", InstanceType=kind, MinCount=1, MaxCount=1, SubnetId=self.subnet
+        )
+        if response:
+            instance = response["Instances"][0]
+            self.instances.append(instance["InstanceId"])
+            self.enis.append(instance["NetworkInterfaces"][0]["NetworkInterfaceId"])
+
+    @precondition(lambda self: self.instances)
+    @rule(index=st.integers(0, 20))
+    def terminate(self, index: int) -> None:
+        instance = self.instances.pop(index % len(self.instances))
+        for eni in list(self.enis):
+            owner = self.sim.interface(eni).instance
+            if owner is not None and owner.id == instance and owner.interfaces[0].id == eni:
+                self.enis.remove(eni)
+        assert self.call("terminate_instances", InstanceIds=[instance])
+
+    @precondition(lambda self: self.enis and self.instances)
+    @rule(eni=st.integers(0, 20), instance=st.integers(0, 20), device=st.integers(0, 3))
+    def attach(self, eni: int, instance: int, device: int) -> None:
+        self.call(
+            "attach_network_interface",
+            NetworkInterfaceId=self.enis[eni % len(self.enis)],
+            InstanceId=self.instances[instance % len(self.instances)],
+            DeviceIndex=device,
+        )
+
+    @precondition(lambda self: self.enis)
+    @rule(index=st.integers(0, 20))
+    def detach(self, index: int) -> None:
+        attachment = self.sim.interface(self.enis[index % len(self.enis)]).attachment
+        if attachment is not None:
+            self.call("detach_network_interface", AttachmentId=attachment.id)
+
+    @rule()
+    def allocate(self) -> None:
+        response = self.call("allocate_address", Domain="vpc")
+        if response:
+            self.eips.append(response["AllocationId"])
+
+    @precondition(lambda self: self.enis and self.eips)
+    @rule(eip=st.integers(0, 20), eni=st.integers(0, 20), which=st.integers(0, 10), again=st.booleans())
+    def associate(self, eip: int, eni: int, which: int, again: bool) -> None:
+        interface = self.enis[eni % len(self.enis)]
+        mine = self.sim.interface(interface).private_addresses
+        self.call(
+            "associate_address",
+            AllocationId=self.eips[eip % len(self.eips)],
+            NetworkInterfaceId=interface,
+            PrivateIpAddress=mine[which % len(mine)],
+            AllowReassociation=again,
+        )
+
+    @precondition(lambda self: self.eips)
+    @rule(index=st.integers(0, 20))
+    def release(self, index: int) -> None:
+        allocation = self.eips[index % len(self.eips)]
+        if self.call("release_address", AllocationId=allocation) is not None:
+            self.eips.remove(allocation)
+
+    @invariant()
+    def elastic_ips_point_at_existing_addresses(self) -> None:
+        for row in self.ec2.describe_addresses()["Addresses"]:
+            if "AssociationId" in row:
+                eni = self.sim.interface(row["NetworkInterfaceId"])
+                assert row["PrivateIpAddress"] in eni.private_addresses
+                assert eni.associations[ipaddress_int(row["PrivateIpAddress"])].id == row["AllocationId"]
+                instance = eni.instance
+                assert row.get("InstanceId") == (instance.id if instance else None)
+
+    @invariant()
+    def attachments_respect_instance_limits(self) -> None:
+        for reservation in self.ec2.describe_instances()["Reservations"]:
+            for instance in reservation["Instances"]:
+                kind = self.sim.region().instances[instance["InstanceId"]].kind
+                assert len(instance["NetworkInterfaces"]) <= kind.max_network_interfaces
+                for eni in instance["NetworkInterfaces"]:
+                    assert len(eni["PrivateIpAddresses"]) <= kind.ipv4_addresses_per_interface
 
     @invariant()
     def addresses_are_unique_unreserved_and_counted(self) -> None:
@@ -101,12 +188,16 @@ class AddressMachine(RuleBasedStateMachine):
         assert all(ipaddress.ip_address(a) in CIDR for a in used)
         available = self.ec2.describe_subnets(SubnetIds=[self.subnet])["Subnets"][0]["AvailableIpAddressCount"]
         assert available == USABLE - len(used) == self.sim.subnet(self.subnet).available
-        assert all(len(e["PrivateIpAddresses"]) <= 8 for e in enis)
+        assert all(len(e["PrivateIpAddresses"]) <= 8 for e in enis if "Attachment" not in e)
         for e in enis:
             assert self.sim.interface(e["NetworkInterfaceId"]).private_addresses == [
                 a["PrivateIpAddress"] for a in e["PrivateIpAddresses"]
             ]
 
 
-AddressMachine.TestCase.settings = settings(max_examples=60, stateful_step_count=25, deadline=None)
+def ipaddress_int(text: str) -> int:
+    return int(ipaddress.ip_address(text))
+
+
+AddressMachine.TestCase.settings = settings(max_examples=80, stateful_step_count=30, deadline=None)
 TestAddressInvariants = AddressMachine.TestCase
