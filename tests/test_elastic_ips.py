@@ -114,7 +114,7 @@ def test_elastic_ip_follows_a_reassigned_secondary(ec2: Any, subnet_id: str) -> 
     )
     [row] = addresses(ec2)
     assert row["NetworkInterfaceId"] == node_b and row["PrivateIpAddress"] == "10.0.1.100"
-    moved = [a for a in private_addresses(ec2, node_b) if a["PrivateIpAddress"] == "10.0.1.100"][0]
+    moved = next(a for a in private_addresses(ec2, node_b) if a["PrivateIpAddress"] == "10.0.1.100")
     assert moved["Association"]["PublicIp"] == eip["PublicIp"]
     assert all("Association" not in a for a in private_addresses(ec2, node_a))
 
