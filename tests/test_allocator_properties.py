@@ -1,48 +1,126 @@
-"""Property-based tests of the address pool against a plain set of free offsets."""
+"""Property-based tests of the address pool against a plain model: sets of free offsets and reservations."""
 
 from __future__ import annotations
 
 import random
-from typing import Set
+from typing import Dict, List, Set, Tuple
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from botohook.ec2.addresses import AddressPool, format_ipv4, parse_cidr, parse_ipv4
+from botohook.ec2.addresses import BLOCK, EXPLICIT, PREFIX, AddressPool, format_ipv4, parse_cidr, parse_ipv4
 
 SIZES = st.sampled_from([16, 32, 64, 256, 1024])
-OPS = st.lists(st.tuples(st.sampled_from(["take", "release", "random", "lowest"]), st.integers(0, 1023)), max_size=300)
+OPS = st.lists(
+    st.tuples(
+        st.sampled_from(
+            [
+                "take",
+                "release",
+                "random",
+                "lowest",
+                "block",
+                "random-block",
+                "lowest-block",
+                "release-block",
+                "reserve-prefix",
+                "reserve-explicit",
+                "unreserve",
+            ]
+        ),
+        st.integers(0, 1023),
+        st.integers(0, 6),
+    ),
+    max_size=200,
+)
 
 
-def check(pool: AddressPool, free: Set[int]) -> None:
-    assert len(pool) == len(free)
-    assert all(pool.is_free(o) == (o in free) for o in range(pool.size))
+class Model:
+    """What the pool must agree with, kept the slow and obvious way."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.free: Set[int] = set(range(4, size - 1))
+        self.reserved: Dict[int, int] = {}  # offset -> PREFIX or EXPLICIT
+        self.reservations: List[Tuple[int, int]] = []
+
+    def used(self) -> Set[int]:
+        return set(range(4, self.size - 1)) - self.free
+
+    def used_blocks(self) -> List[int]:
+        usable = range(1, self.size // BLOCK - 1)
+        return [b for b in usable if not any(o in self.free for o in range(b * BLOCK, b * BLOCK + BLOCK))]
+
+    def automatic(self) -> Set[int]:
+        return {o for o in self.free if o not in self.reserved}
+
+    def whole(self, block: int) -> bool:
+        return all(o in self.free for o in range(block * BLOCK, block * BLOCK + BLOCK))
+
+    def prefix_candidates(self) -> Set[int]:
+        blocks = range(self.size // BLOCK)
+        offsets = lambda b: range(b * BLOCK, b * BLOCK + BLOCK)  # noqa: E731
+        if PREFIX in self.reserved.values():
+            return {b for b in blocks if self.whole(b) and all(self.reserved.get(o) == PREFIX for o in offsets(b))}
+        return {b for b in blocks if self.whole(b) and not any(o in self.reserved for o in offsets(b))}
+
+
+def check(pool: AddressPool, model: Model) -> None:
+    assert len(pool) == len(model.free)
+    assert all(pool.is_free(o) == (o in model.free) for o in range(pool.size))
     assert not any(pool.is_free(o) for o in (0, 1, 2, 3, pool.size - 1))
+    assert pool.automatic() == len(model.automatic())
+    assert pool.automatic_blocks() == len(model.prefix_candidates())
 
 
 @settings(max_examples=300)
 @given(size=SIZES, ops=OPS, seed=st.integers(0, 2**32))
-def test_pool_agrees_with_a_set_of_free_offsets(size: int, ops: list[tuple[str, int]], seed: int) -> None:
-    pool = AddressPool(size)
-    free = set(range(4, size - 1))
-    rng = random.Random(seed)
-    check(pool, free)
-    for op, value in ops:
-        offset = value % size
-        if op == "take" and offset in free:
+def test_pool_agrees_with_a_plain_model(size: int, ops: List[Tuple[str, int, int]], seed: int) -> None:
+    pool, model, rng = AddressPool(size), Model(size), random.Random(seed)
+    check(pool, model)
+    for op, value, extra in ops:
+        offset, block = value % size, value % (size // BLOCK)
+        if op == "take" and offset in model.free:
             pool.take(offset)
-            free.discard(offset)
-        elif op == "release" and offset not in free and 4 <= offset < size - 1:
-            pool.release(offset)
-            free.add(offset)
-        elif op == "random" and free:
-            taken = pool.take_random(rng)
-            assert taken in free
-            free.discard(taken)
-        elif op == "lowest" and free:
-            assert pool.take_lowest() == min(free)
-            free.discard(min(free))
-    check(pool, free)
+            model.free.discard(offset)
+        elif op == "release" and model.used():
+            used = sorted(model.used())
+            chosen = used[value % len(used)]
+            pool.release(chosen)
+            model.free.add(chosen)
+        elif op in ("random", "lowest") and model.automatic():
+            taken = pool.take_random(rng) if op == "random" else pool.take_lowest()
+            assert taken in model.automatic()
+            if op == "lowest":
+                assert taken == min(model.automatic())
+            model.free.discard(taken)
+        elif op == "block" and model.whole(block):
+            pool.take_block(block)
+            model.free -= set(range(block * BLOCK, block * BLOCK + BLOCK))
+        elif op in ("random-block", "lowest-block") and model.prefix_candidates():
+            taken = pool.take_random_block(rng) if op == "random-block" else pool.take_lowest_block()
+            assert taken in model.prefix_candidates()
+            if op == "lowest-block":
+                assert taken == min(model.prefix_candidates())
+            model.free -= set(range(taken * BLOCK, taken * BLOCK + BLOCK))
+        elif op == "release-block" and model.used_blocks():
+            chosen = model.used_blocks()[value % len(model.used_blocks())]
+            pool.release_block(chosen)
+            model.free |= set(range(chosen * BLOCK, chosen * BLOCK + BLOCK))
+        elif op.startswith("reserve-"):
+            start = offset - offset % (1 << extra)
+            stop = min(start + (1 << extra), size)
+            if not any(o in model.reserved for o in range(start, stop)):
+                kind = PREFIX if op == "reserve-prefix" else EXPLICIT
+                pool.reserve(start, stop, kind)
+                model.reserved.update({o: kind for o in range(start, stop)})
+                model.reservations.append((start, stop))
+        elif op == "unreserve" and model.reservations:
+            start, stop = model.reservations.pop(value % len(model.reservations))
+            pool.unreserve(start, stop)
+            for o in range(start, stop):
+                del model.reserved[o]
+        check(pool, model)
 
 
 @given(size=SIZES, seed=st.integers(0, 2**32))

@@ -7,10 +7,9 @@ import random
 from array import array
 from functools import lru_cache
 from socket import inet_aton
-from typing import List, Tuple
+from typing import Tuple
 
 BLOCK = 16  # a /28: the unit of prefix delegation, and the allocator's bookkeeping block
-_FULL_MASK = (1 << BLOCK) - 1
 
 
 @lru_cache(maxsize=1 << 16)
@@ -44,90 +43,214 @@ def format_cidr(network: int, bits: int) -> str:
     return f"{format_ipv4(network)}/{bits}"
 
 
-class AddressPool:
-    """The free addresses of one subnet, every operation O(1) or O(log n) whatever the subnet's size.
+class IndexSet:
+    """A set of integers in ``range(n)``: add, discard, membership and a uniform random pick in O(1), the minimum
+    in amortised O(log n).
 
-    Addresses are offsets from the subnet's network address. The five reserved offsets (0-3 and the
-    broadcast address) are never free. Invariant kept by every method, for every offset ``o``::
-
-        o is free  <=>  self._where[o] >= 0 and self._free[self._where[o]] == o
-                   <=>  bit o % 16 of self._masks[o // 16] is set
-
-    ``_free`` is a dense array of the free offsets: a uniform random pick is one index, and removal swaps
-    the last entry into the hole. ``_masks`` holds one bit per address for each /28 block; ``_heap`` holds
-    every block whose mask is non-zero (plus stale entries, dropped lazily, each block at most once,
-    flagged in ``_in_heap``), so the lowest free address is the lowest set bit of the heap's first live block.
+    Invariant: ``i`` is a member  <=>  ``_where[i] >= 0`` and ``_items[_where[i]] == i``. ``_items`` is dense,
+    so a random member is one index, and removal swaps the last item into the hole. ``_heap`` holds every member
+    (and stale entries, each at most once, flagged in ``_in_heap`` and dropped when they reach the top).
     """
 
-    __slots__ = ("_free", "_heap", "_in_heap", "_masks", "_where", "size")
+    __slots__ = ("_heap", "_in_heap", "_items", "_where")
+
+    def __init__(self, n: int, members: range = range(0)) -> None:
+        self._items = array("i", members)
+        self._where = array("i", [-1]) * n
+        if len(members):
+            self._where[members.start : members.stop] = array("i", range(len(members)))
+        self._heap = list(members)  # a sorted list is a heap
+        self._in_heap = bytearray(n)
+        self._in_heap[members.start : members.stop] = b"\x01" * len(members)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, i: int) -> bool:
+        return self._where[i] >= 0
+
+    def add(self, i: int) -> None:
+        if self._where[i] >= 0:
+            return
+        self._where[i] = len(self._items)
+        self._items.append(i)
+        if not self._in_heap[i]:
+            self._in_heap[i] = 1
+            heapq.heappush(self._heap, i)
+
+    def discard(self, i: int) -> None:
+        index = self._where[i]
+        if index < 0:
+            return
+        items = self._items
+        last = items.pop()
+        if last != i:
+            items[index] = last
+            self._where[last] = index
+        self._where[i] = -1
+
+    def choice(self, rng: random.Random) -> int:
+        return self._items[int(rng.random() * len(self._items))]
+
+    def minimum(self) -> int:
+        heap, where = self._heap, self._where
+        while where[heap[0]] < 0:
+            self._in_heap[heapq.heappop(heap)] = 0
+        return heap[0]
+
+
+OPEN, PREFIX, EXPLICIT = 0, 1, 2  # what a subnet CIDR reservation makes of an address (or a whole block)
+
+
+class AddressPool:
+    """The addresses of one subnet and who may take them, every operation independent of the subnet's size.
+
+    Addresses are offsets from the subnet's network address. The five reserved offsets (0-3 and the
+    broadcast address) are never free. For every offset ``o`` and /28 block ``b`` (offsets 16b .. 16b+15):
+
+    - ``_free[o]`` is 1 when ``o`` is free; ``available`` counts them (AvailableIpAddressCount);
+    - ``o`` is in ``_automatic`` when it is free and in no CIDR reservation (``_reserved[o] == OPEN``):
+      automatic single addresses come only from there;
+    - ``_block_free[b]`` counts the free offsets of ``b``; when it is 16, ``b`` is in ``_blocks[_block_kind[b]]``:
+      wholly free blocks outside every reservation (``OPEN``), wholly inside a prefix reservation (``PREFIX``),
+      or touched by another reservation (``EXPLICIT``: never an automatic prefix). Blocks holding a reserved
+      offset never reach 16.
+    """
+
+    __slots__ = (
+        "_automatic",
+        "_block_free",
+        "_block_kind",
+        "_blocks",
+        "_free",
+        "_prefix_reserved",
+        "_reserved",
+        "available",
+        "size",
+    )
 
     def __init__(self, size: int) -> None:
         if size < BLOCK or size % BLOCK:
             raise ValueError("a subnet holds a whole number of /28 blocks")
         self.size = size
         first, last = 4, size - 1  # usable offsets are first .. last - 1
-        self._free = array("i", range(first, last))
-        self._where = array("i", [-1]) * size
-        self._where[first:last] = array("i", range(last - first))
+        self.available = last - first
+        self._free = bytearray(size)
+        self._free[first:last] = b"\x01" * (last - first)
+        self._reserved = bytearray(size)
+        self._prefix_reserved = 0  # offsets inside prefix reservations
+        self._automatic = IndexSet(size, range(first, last))
         blocks = size // BLOCK
-        self._masks: List[int] = [_FULL_MASK] * blocks
-        self._masks[0] &= ~0b1111
-        self._masks[-1] &= ~(1 << (BLOCK - 1))
-        self._heap = list(range(blocks))
-        self._in_heap = bytearray(b"\x01") * blocks
+        self._block_free = [BLOCK] * blocks
+        self._block_free[0] -= 4
+        self._block_free[-1] -= 1
+        self._block_kind = bytearray(blocks)
+        whole = range(1, blocks - 1) if blocks > 1 else range(0)
+        self._blocks = (IndexSet(blocks, whole), IndexSet(blocks), IndexSet(blocks))
 
     def __len__(self) -> int:
-        return len(self._free)
+        return self.available
 
     def is_free(self, offset: int) -> bool:
-        return 0 <= offset < self.size and self._where[offset] >= 0
+        return 0 <= offset < self.size and self._free[offset] == 1
 
     @staticmethod
     def is_reserved(offset: int, size: int) -> bool:
         return offset < 4 or offset == size - 1
 
+    def block_is_free(self, block: int) -> bool:
+        return self._block_free[block] == BLOCK
+
+    def automatic(self) -> int:
+        """How many free addresses an automatic single address may take."""
+        return len(self._automatic)
+
+    def automatic_blocks(self) -> int:
+        """How many wholly free /28 blocks an automatic prefix may take."""
+        return len(self._prefix_source())
+
+    def _prefix_source(self) -> IndexSet:
+        # automatic prefixes come from prefix reservations when the subnet has any, else from open blocks
+        return self._blocks[PREFIX] if self._prefix_reserved else self._blocks[OPEN]
+
     def take(self, offset: int) -> None:
         """Mark a free offset used."""
-        index = self._where[offset]
-        if index < 0:
+        if not self._free[offset]:
             raise ValueError(f"offset {offset} is not free")
-        last = self._free.pop()
-        if last != offset:
-            self._free[index] = last
-            self._where[last] = index
-        self._where[offset] = -1
-        self._masks[offset // BLOCK] &= ~(1 << (offset % BLOCK))
+        self._free[offset] = 0
+        self.available -= 1
+        self._automatic.discard(offset)
+        block = offset // BLOCK
+        if self._block_free[block] == BLOCK:
+            self._blocks[self._block_kind[block]].discard(block)
+        self._block_free[block] -= 1
 
     def release(self, offset: int) -> None:
         """Mark a used, unreserved offset free again."""
-        if self._where[offset] >= 0 or self.is_reserved(offset, self.size):
+        if self._free[offset] or self.is_reserved(offset, self.size):
             raise ValueError(f"offset {offset} cannot be released")
-        self._where[offset] = len(self._free)
-        self._free.append(offset)
+        self._free[offset] = 1
+        self.available += 1
+        if self._reserved[offset] == OPEN:
+            self._automatic.add(offset)
         block = offset // BLOCK
-        self._masks[block] |= 1 << (offset % BLOCK)
-        if not self._in_heap[block]:
-            self._in_heap[block] = 1
-            heapq.heappush(self._heap, block)
+        self._block_free[block] += 1
+        if self._block_free[block] == BLOCK:
+            self._blocks[self._block_kind[block]].add(block)
 
     def take_random(self, rng: random.Random) -> int:
-        free = self._free
-        index = int(rng.random() * len(free))
-        offset = free[index]
-        last = free.pop()
-        if last != offset:
-            free[index] = last
-            self._where[last] = index
-        self._where[offset] = -1
-        self._masks[offset // BLOCK] &= ~(1 << (offset % BLOCK))
+        offset = self._automatic.choice(rng)
+        self.take(offset)
         return offset
 
     def take_lowest(self) -> int:
-        heap, masks = self._heap, self._masks
-        while not masks[heap[0]]:
-            self._in_heap[heapq.heappop(heap)] = 0
-        block = heap[0]
-        mask = masks[block]
-        offset = block * BLOCK + (mask & -mask).bit_length() - 1
+        offset = self._automatic.minimum()
         self.take(offset)
         return offset
+
+    def take_block(self, block: int) -> None:
+        """Take a wholly free /28 block."""
+        for offset in range(block * BLOCK, block * BLOCK + BLOCK):
+            self.take(offset)
+
+    def release_block(self, block: int) -> None:
+        for offset in range(block * BLOCK, block * BLOCK + BLOCK):
+            self.release(offset)
+
+    def take_random_block(self, rng: random.Random) -> int:
+        block = self._prefix_source().choice(rng)
+        self.take_block(block)
+        return block
+
+    def take_lowest_block(self) -> int:
+        block = self._prefix_source().minimum()
+        self.take_block(block)
+        return block
+
+    def reserve(self, start: int, stop: int, kind: int) -> None:
+        """Mark offsets ``start`` .. ``stop - 1`` as a subnet CIDR reservation (``PREFIX`` or ``EXPLICIT``)."""
+        for offset in range(start, stop):
+            self._reserved[offset] = kind
+            self._automatic.discard(offset)
+        if kind == PREFIX:
+            self._prefix_reserved += stop - start
+        self._reclassify(start, stop)
+
+    def unreserve(self, start: int, stop: int) -> None:
+        for offset in range(start, stop):
+            if self._reserved[offset] == PREFIX:
+                self._prefix_reserved -= 1
+            self._reserved[offset] = OPEN
+            if self._free[offset]:
+                self._automatic.add(offset)
+        self._reclassify(start, stop)
+
+    def _reclassify(self, start: int, stop: int) -> None:
+        for block in range(start // BLOCK, (stop - 1) // BLOCK + 1):
+            kinds = set(self._reserved[block * BLOCK : block * BLOCK + BLOCK])
+            kind = kinds.pop() if len(kinds) == 1 else EXPLICIT
+            if kind != self._block_kind[block]:
+                if self._block_free[block] == BLOCK:
+                    self._blocks[self._block_kind[block]].discard(block)
+                    self._blocks[kind].add(block)
+                self._block_kind[block] = kind
