@@ -218,13 +218,6 @@ def test_interfaces_are_per_region(ec2: Any, eni_id: str) -> None:
         other_region.assign_private_ip_addresses(NetworkInterfaceId=eni_id, SecondaryPrivateIpAddressCount=1)
 
 
-def test_prefix_parameters_are_not_simulated_yet(ec2: Any, eni_id: str) -> None:
-    with pytest.raises(botohook.UnsimulatedOperationError, match="prefixes"):
-        ec2.assign_private_ip_addresses(NetworkInterfaceId=eni_id, Ipv4PrefixCount=1)
-    with pytest.raises(botohook.UnsimulatedOperationError, match="prefixes"):
-        ec2.unassign_private_ip_addresses(NetworkInterfaceId=eni_id, Ipv4Prefixes=["10.0.1.16/28"])
-
-
 def test_seed_and_lowest_allocation_are_reproducible() -> None:
     import boto3
 

@@ -195,10 +195,3 @@ def test_delete_frees_every_address(ec2: Any, subnet_id: str) -> None:
     create(ec2, subnet_id, PrivateIpAddress="10.0.1.10")
     with ec2_error("InvalidNetworkInterfaceID.NotFound"):
         ec2.delete_network_interface(NetworkInterfaceId=eni)
-
-
-def test_prefix_parameters_are_not_simulated_yet(ec2: Any, subnet_id: str) -> None:
-    import botohook
-
-    with pytest.raises(botohook.UnsimulatedOperationError, match="prefixes"):
-        create(ec2, subnet_id, Ipv4PrefixCount=1)

@@ -161,6 +161,14 @@ class AddressPool:
     def block_is_free(self, block: int) -> bool:
         return self._block_free[block] == BLOCK
 
+    def is_automatic(self, offset: int) -> bool:
+        """Whether an automatic single address may take this offset (free and in no reservation)."""
+        return offset in self._automatic
+
+    def prefixes_come_from_open_blocks(self) -> bool:
+        """Whether automatic prefixes take blocks that automatic single addresses could also take."""
+        return not self._prefix_reserved
+
     def automatic(self) -> int:
         """How many free addresses an automatic single address may take."""
         return len(self._automatic)
@@ -171,7 +179,7 @@ class AddressPool:
 
     def _prefix_source(self) -> IndexSet:
         # automatic prefixes come from prefix reservations when the subnet has any, else from open blocks
-        return self._blocks[PREFIX] if self._prefix_reserved else self._blocks[OPEN]
+        return self._blocks[OPEN] if self.prefixes_come_from_open_blocks() else self._blocks[PREFIX]
 
     def take(self, offset: int) -> None:
         """Mark a free offset used."""

@@ -6,7 +6,7 @@ from typing import Any, Dict
 
 from . import wire
 from .errors import Ec2Error, invalid_value, missing
-from .interfaces import limit_exceeded
+from .interfaces import check_prefix_support, limit_exceeded
 from .model import Region
 
 Response = Dict[str, Any]
@@ -42,7 +42,9 @@ def attach_network_interface(region: Region, params: wire.Params) -> Response:
             "AttachmentLimitExceeded",
             f"Interface count {len(instance.interfaces) + 1} exceeds the limit for {kind.name}",
         )
-    if 1 + len(eni.secondaries) > kind.ipv4_addresses_per_interface:
+    if eni.prefixes:
+        check_prefix_support(kind)
+    if eni.slots > kind.ipv4_addresses_per_interface:
         raise limit_exceeded()
     wire.check_dry_run(params)
     attachment = region.attach(eni, instance, index, False)

@@ -8,7 +8,7 @@ from . import wire
 from .catalog import InstanceType
 from .describe import Getter, flag, page, select, tag_list, tags_by_type
 from .errors import Ec2Error, invalid_value, missing
-from .interfaces import InterfacePlan, build_interface, describe_interface, insufficient_addresses, plan_interface
+from .interfaces import InterfacePlan, build_interface, check_prefix_support, describe_interface, plan_interface
 from .model import Instance, NetworkInterface, Region, Subnet, is_resource_id
 
 Response = Dict[str, Any]
@@ -92,7 +92,7 @@ def _slots(region: Region, params: wire.Params) -> List[_Slot]:
             continue
         spec_subnet = wire.text(spec, "SubnetId")
         subnet = region.subnet(spec_subnet) if spec_subnet is not None else _default_subnet(region, zone)
-        plan = plan_interface(subnet, spec, "RunInstances")
+        plan = plan_interface(subnet, spec)
         slots.append(_Slot(index, wire.text(spec, "DeleteOnTermination") != "false", None, plan))
     if all(s.device_index != 0 for s in slots):
         raise invalid_value("A network interface at device index 0 is required.")
@@ -119,7 +119,11 @@ def run_instances(region: Region, params: wire.Params) -> Response:
         raise Ec2Error("AttachmentLimitExceeded", f"Interface count {len(slots)} exceeds the limit for {kind.name}")
     limit = kind.ipv4_addresses_per_interface
     for slot in slots:
-        total = slot.plan.total if slot.plan is not None else 1 + len(slot.existing.secondaries)  # type: ignore[union-attr]
+        if (slot.plan is not None and (slot.plan.prefixes or slot.plan.prefix_count)) or (
+            slot.existing is not None and slot.existing.prefixes
+        ):
+            check_prefix_support(kind)
+        total = slot.plan.total if slot.plan is not None else slot.existing.slots  # type: ignore[union-attr]
         if total > limit:
             raise Ec2Error(
                 "InvalidInterface.IpAddressLimitExceeded",
@@ -130,9 +134,7 @@ def run_instances(region: Region, params: wire.Params) -> Response:
             "InvalidParameterCombination",
             "A private IP address or an existing network interface can be given only when launching one instance.",
         )
-    count = _capacity(slots, high)
-    if count < low:
-        raise insufficient_addresses()
+    count = _capacity(slots, low, high)
     tags = tags_by_type(params, ("instance", "network-interface", "volume"))
     wire.check_dry_run(params)
 
@@ -159,19 +161,23 @@ def run_instances(region: Region, params: wire.Params) -> Response:
     }
 
 
-def _capacity(slots: List[_Slot], wanted: int) -> int:
-    """How many instances (at most ``wanted``) the subnets have automatic addresses for."""
-    need: Dict[Subnet, int] = {}
-    named: Dict[Subnet, int] = {}
+def _capacity(slots: List[_Slot], low: int, high: int) -> int:
+    """How many instances, between ``low`` and ``high``, the subnets have addresses and prefixes for."""
+    needs: Dict[Subnet, List[Any]] = {}  # subnet -> [automatic addresses, automatic prefixes, named addresses]
     for slot in slots:
         if slot.plan is not None:
-            need[slot.plan.subnet] = need.get(slot.plan.subnet, 0) + slot.plan.automatic
-            named[slot.plan.subnet] = named.get(slot.plan.subnet, 0) + len(slot.plan.named)
-    count = wanted
-    for subnet, per_instance in need.items():
-        if per_instance:
-            count = min(count, (subnet.available - named[subnet]) // per_instance)
-    return count
+            need = needs.setdefault(slot.plan.subnet, [0, 0, []])
+            need[0] += slot.plan.automatic
+            need[1] += slot.plan.prefix_count
+            need[2].extend(slot.plan.named)
+    shortage: Ec2Error | None = None
+    for count in range(high, low - 1, -1):
+        checks = (s.can_allocate(a * count, p * count, n) for s, (a, p, n) in needs.items())
+        shortage = next((error for error in checks if error is not None), None)
+        if shortage is None:
+            return count
+    assert shortage is not None  # the loop ran at least once: low <= high
+    raise shortage
 
 
 def describe_instance(region: Region, instance: Instance, state: str | None = None) -> Response:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, NamedTuple
 
-from ..errors import UnsimulatedOperationError
 from . import wire
-from .addresses import format_ipv4, parse_ipv4
+from .addresses import BLOCK, format_cidr, format_ipv4, parse_ipv4
+from .catalog import InstanceType
 from .describe import Getter, by_ids, flag, paged, select, tag_list, tag_specifications
 from .errors import Ec2Error, invalid_value
 from .model import ElasticIp, NetworkInterface, Region, Subnet, is_resource_id
@@ -28,23 +28,34 @@ def explicit_address(subnet: Subnet, value: str) -> int:
     return address
 
 
-def reject_prefixes(params: wire.Params, operation: str, wire_name: str) -> None:
-    """Prefix delegation is not simulated yet: say so rather than answer wrongly."""
-    if any(k.startswith(wire_name) for k in params):
-        raise UnsimulatedOperationError(
-            "ec2", operation, f"botohook does not simulate IPv4 prefixes in {operation} yet"
-        )
+def explicit_prefix(subnet: Subnet, value: str) -> int:
+    """A /28 prefix the caller named, checked against the subnet: aligned, inside, clear of reserved addresses."""
+    address, _, length = value.partition("/")
+    first = parse_ipv4(address)
+    if first is None or length != "28":
+        raise invalid_value(f"Invalid value '{value}' for ipv4Prefix. Only /28 IPv4 prefixes are supported.")
+    if first % BLOCK:
+        raise invalid_value(f"The prefix '{value}' is not aligned: a /28 prefix starts at a multiple of 16.")
+    offset = subnet.offset(first)
+    if offset is None:
+        raise invalid_value(f"Prefix {value} does not fall within the subnet's address range")
+    if any(subnet.pool.is_reserved(o, subnet.pool.size) for o in range(offset, offset + BLOCK)):
+        raise invalid_value(f"Prefix {value} includes addresses in subnet's reserved address range")
+    return first
+
+
+def prefix_in_use(value: str) -> Ec2Error:
+    return invalid_value(f"Prefix {value} overlaps with an address or prefix in use.")
+
+
+def check_prefix_support(kind: InstanceType | None) -> None:
+    """Prefix delegation works on Nitro instances only (and on interfaces attached to none)."""
+    if kind is not None and not kind.nitro:
+        raise invalid_value(f"Prefix delegation is not supported for instance type '{kind.name}'.")
 
 
 def limit_exceeded() -> Ec2Error:
     return Ec2Error("PrivateIpAddressLimitExceeded", "Number of private addresses will exceed limit.")
-
-
-def insufficient_addresses() -> Ec2Error:
-    return Ec2Error(
-        "InsufficientFreeAddressesInSubnet",
-        "The specified subnet does not have enough free addresses to satisfy the request.",
-    )
 
 
 def describe_interface(
@@ -80,6 +91,8 @@ def describe_interface(
     }
     if "Association" in addresses[0]:
         out["Association"] = addresses[0]["Association"]
+    if eni.prefixes:
+        out["Ipv4Prefixes"] = [{"Ipv4Prefix": p} for p in eni.ipv4_prefixes]
     attachment = eni.attachment
     if attachment is not None:
         out["Attachment"] = {
@@ -127,6 +140,8 @@ class InterfacePlan(NamedTuple):
     primary: int | None
     secondaries: List[int]
     secondary_count: int
+    prefixes: List[int]
+    prefix_count: int
     description: str
     groups: List[str]
     interface_type: str
@@ -141,12 +156,12 @@ class InterfacePlan(NamedTuple):
 
     @property
     def total(self) -> int:
-        return len(self.named) + self.automatic
+        """Address slots the interface will use: primary, secondaries, prefixes."""
+        return len(self.named) + self.automatic + len(self.prefixes) + self.prefix_count
 
 
-def plan_interface(subnet: Subnet, params: wire.Params, operation: str) -> InterfacePlan:
+def plan_interface(subnet: Subnet, params: wire.Params) -> InterfacePlan:
     """Check the interface that ``params`` describe (CreateNetworkInterface's or a RunInstances interface spec)."""
-    reject_prefixes(params, operation, "Ipv4Prefix")
     entries = wire.structs(params, "PrivateIpAddresses")
     count = wire.integer(params, "SecondaryPrivateIpAddressCount", "secondaryPrivateIpAddressCount") or 0
     if count < 0:
@@ -176,8 +191,24 @@ def plan_interface(subnet: Subnet, params: wire.Params, operation: str) -> Inter
     named = ([primary] if primary is not None else []) + secondaries
     if len(set(named)) != len(named):
         raise invalid_value("The same private IP address is specified more than once.")
-    if any(a in subnet.owners for a in named):
+    if any(subnet.in_use(a) for a in named):
         raise Ec2Error("InvalidIPAddress.InUse", "The specified address is already in use.")
+    prefix_texts = [e.get("Ipv4Prefix", "") for e in wire.structs(params, "Ipv4Prefix")]
+    prefix_count = wire.integer(params, "Ipv4PrefixCount", "ipv4PrefixCount")
+    if prefix_texts or prefix_count is not None:
+        if (prefix_texts and prefix_count is not None) or secondaries or count:
+            raise Ec2Error(
+                "InvalidParameterCombination",
+                "IPv4 prefixes, a prefix count, secondary private addresses and a secondary address count "
+                "cannot be combined.",
+            )
+        if prefix_count is not None and prefix_count < 1:
+            raise invalid_value(f"Value ({prefix_count}) for parameter ipv4PrefixCount is invalid.")
+    prefixes = list(dict.fromkeys(explicit_prefix(subnet, p) for p in prefix_texts))
+    for first in prefixes:
+        inside = primary is not None and 0 <= primary - first < BLOCK
+        if inside or not subnet.pool.block_is_free((first - subnet.network) // BLOCK):
+            raise prefix_in_use(format_cidr(first, 28))
     description = wire.text(params, "Description") or ""
     if len(description) > 255:
         raise invalid_value("Description must be 255 characters or fewer")
@@ -189,7 +220,9 @@ def plan_interface(subnet: Subnet, params: wire.Params, operation: str) -> Inter
     if interface_type not in INTERFACE_TYPES:
         raise invalid_value(f"Value ({interface_type}) for parameter interfaceType is invalid.")
     groups = list(dict.fromkeys(groups)) or [subnet.vpc.default_group_id]
-    return InterfacePlan(subnet, primary, secondaries, count, description, groups, interface_type)
+    return InterfacePlan(
+        subnet, primary, secondaries, count, prefixes, prefix_count or 0, description, groups, interface_type
+    )
 
 
 def build_interface(region: Region, plan: InterfacePlan) -> NetworkInterface:
@@ -198,6 +231,10 @@ def build_interface(region: Region, plan: InterfacePlan) -> NetworkInterface:
     eni = NetworkInterface(region.settings, subnet, plan.description, plan.groups, plan.interface_type)
     for address in plan.named:
         subnet.claim(address, eni)
+    for first in plan.prefixes:
+        subnet.claim_prefix(first, eni)
+    for first in plan.prefixes + subnet.allocate_prefixes(plan.prefix_count, eni, region.settings):
+        eni.prefixes[first] = None
     eni.primary = plan.primary if plan.primary is not None else subnet.allocate(1, eni, region.settings)[0]
     for address in plan.secondaries + subnet.allocate(plan.secondary_count, eni, region.settings):
         eni.secondaries[address] = None
@@ -207,11 +244,12 @@ def build_interface(region: Region, plan: InterfacePlan) -> NetworkInterface:
 
 def create_network_interface(region: Region, params: wire.Params) -> Response:
     subnet = region.subnet(wire.required(params, "SubnetId"))
-    plan = plan_interface(subnet, params, "CreateNetworkInterface")
+    plan = plan_interface(subnet, params)
     if plan.total > region.settings.detached_limit():
         raise limit_exceeded()
-    if plan.automatic > subnet.available - len(plan.named):
-        raise insufficient_addresses()
+    shortage = subnet.can_allocate(plan.automatic, plan.prefix_count, plan.named)
+    if shortage is not None:
+        raise shortage
     tags = tag_specifications(params, "network-interface")
     wire.check_dry_run(params)
     eni = build_interface(region, plan)

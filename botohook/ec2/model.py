@@ -6,7 +6,7 @@ import random
 from datetime import datetime, timezone
 from typing import Dict, List
 
-from .addresses import AddressPool, format_cidr, format_ipv4, parse_cidr
+from .addresses import BLOCK, AddressPool, format_cidr, format_ipv4, parse_cidr
 from .catalog import Catalog, InstanceType, load_catalog
 from .errors import Ec2Error
 
@@ -117,16 +117,29 @@ class Zone:
 
 
 class Subnet(Resource):
-    """A subnet and the addresses it has handed out (``owners``: address -> interface)."""
+    """A subnet, the addresses and /28 prefixes it has handed out, and its CIDR reservations."""
 
-    __slots__ = ("bits", "default_for_az", "map_public_ip", "network", "owners", "pool", "vpc", "zone")
+    __slots__ = (
+        "bits",
+        "default_for_az",
+        "map_public_ip",
+        "network",
+        "owners",
+        "pool",
+        "prefixes",
+        "reservations",
+        "vpc",
+        "zone",
+    )
     resource_type = "subnet"
 
     def __init__(self, settings: Settings, vpc: Vpc, network: int, bits: int, zone: Zone, default: bool) -> None:
         super().__init__(settings.new_id("subnet"))
         self.vpc, self.network, self.bits, self.zone = vpc, network, bits, zone
         self.pool = AddressPool(1 << (32 - bits))
-        self.owners: Dict[int, NetworkInterface] = {}
+        self.owners: Dict[int, NetworkInterface] = {}  # address -> interface holding it
+        self.prefixes: Dict[int, NetworkInterface] = {}  # first address of a delegated /28 -> interface
+        self.reservations: Dict[str, CidrReservation] = {}
         self.default_for_az = self.map_public_ip = default
 
     @property
@@ -141,6 +154,29 @@ class Subnet(Resource):
         """The address's position in the subnet, or None when it lies outside."""
         offset = address - self.network
         return offset if 0 <= offset < self.pool.size else None
+
+    def in_use(self, address: int) -> bool:
+        """Whether an interface holds the address, alone or inside a delegated prefix."""
+        return address in self.owners or (address - (address - self.network) % BLOCK) in self.prefixes
+
+    def can_allocate(self, addresses: int, prefixes: int, named: List[int]) -> Ec2Error | None:
+        """The error EC2 gives when ``addresses`` automatic addresses and ``prefixes`` automatic /28 prefixes
+        cannot both come from this subnet after the ``named`` addresses are taken, else None."""
+        pool = self.pool
+        if prefixes > pool.automatic_blocks():
+            return Ec2Error(
+                "InsufficientCidrBlocks",
+                "The specified subnet does not have enough free cidr blocks to satisfy the request.",
+            )
+        left = pool.automatic() - sum(1 for a in named if pool.is_automatic(a - self.network))
+        if pool.prefixes_come_from_open_blocks():
+            left -= BLOCK * prefixes
+        if addresses > left:
+            return Ec2Error(
+                "InsufficientFreeAddressesInSubnet",
+                "The specified subnet does not have enough free addresses to satisfy the request.",
+            )
+        return None
 
     def claim(self, address: int, interface: NetworkInterface) -> None:
         self.pool.take(address - self.network)
@@ -160,6 +196,47 @@ class Subnet(Resource):
             addresses.append(address)
         return addresses
 
+    def claim_prefix(self, first: int, interface: NetworkInterface) -> None:
+        self.pool.take_block((first - self.network) // BLOCK)
+        self.prefixes[first] = interface
+
+    def release_prefix(self, first: int) -> None:
+        del self.prefixes[first]
+        self.pool.release_block((first - self.network) // BLOCK)
+
+    def allocate_prefixes(self, count: int, interface: NetworkInterface, settings: Settings) -> List[int]:
+        """Pick ``count`` wholly free /28 blocks by the simulator's policy and delegate them to ``interface``."""
+        pool = self.pool
+        firsts = []
+        for _ in range(count):
+            block = pool.take_lowest_block() if settings.lowest else pool.take_random_block(settings.allocation_rng)
+            first = self.network + block * BLOCK
+            self.prefixes[first] = interface
+            firsts.append(first)
+        return firsts
+
+
+class CidrReservation(Resource):
+    """A subnet CIDR reservation: ``prefix`` (automatic prefixes come from it) or ``explicit`` (manual use only)."""
+
+    __slots__ = ("bits", "description", "kind", "network", "subnet")
+    resource_type = "subnet-cidr-reservation"
+
+    def __init__(
+        self, settings: Settings, subnet: Subnet, network: int, bits: int, kind: str, description: str
+    ) -> None:
+        super().__init__(settings.new_id("subnet-cr"))
+        self.subnet, self.network, self.bits, self.kind, self.description = subnet, network, bits, kind, description
+
+    @property
+    def cidr(self) -> str:
+        return format_cidr(self.network, self.bits)
+
+    @property
+    def offsets(self) -> range:
+        start = self.network - self.subnet.network
+        return range(start, start + (1 << (32 - self.bits)))
+
 
 class NetworkInterface(Resource):
     """An elastic network interface: its primary address and its secondary addresses, in assignment order."""
@@ -171,6 +248,7 @@ class NetworkInterface(Resource):
         "groups",
         "interface_type",
         "mac",
+        "prefixes",
         "primary",
         "secondaries",
         "source_dest_check",
@@ -185,6 +263,7 @@ class NetworkInterface(Resource):
         self.subnet = subnet
         self.primary = 0
         self.secondaries: Dict[int, None] = {}
+        self.prefixes: Dict[int, None] = {}  # first address of each delegated /28, in assignment order
         self.description = description
         self.groups = groups
         self.interface_type = interface_type
@@ -208,6 +287,16 @@ class NetworkInterface(Resource):
     def private_addresses(self) -> List[str]:
         """Every private IPv4 address, primary first."""
         return [self.primary_address, *self.secondary_addresses]
+
+    @property
+    def ipv4_prefixes(self) -> List[str]:
+        """The delegated /28 prefixes, oldest first."""
+        return [format_cidr(first, 28) for first in self.prefixes]
+
+    @property
+    def slots(self) -> int:
+        """Address slots in use against the instance type's limit: the primary, each secondary, each prefix."""
+        return 1 + len(self.secondaries) + len(self.prefixes)
 
     @property
     def status(self) -> str:
@@ -302,6 +391,7 @@ class Region:
         self.elastic_ips: Dict[str, ElasticIp] = {}
         self.attachments: Dict[str, NetworkInterface] = {}  # attachment id -> interface
         self.associations: Dict[str, ElasticIp] = {}  # association id -> Elastic IP
+        self.reservations: Dict[str, CidrReservation] = {}
         self.resources: Dict[str, Resource] = {}
         if settings.default_vpc:
             self._create_default_vpc()
@@ -334,6 +424,9 @@ class Region:
             self.instances[resource.id] = resource
         elif isinstance(resource, ElasticIp):
             self.elastic_ips[resource.id] = resource
+        elif isinstance(resource, CidrReservation):
+            self.reservations[resource.id] = resource
+            resource.subnet.reservations[resource.id] = resource
 
     def remove(self, resource: Resource) -> None:
         del self.resources[resource.id]
@@ -342,10 +435,15 @@ class Region:
         elif isinstance(resource, Subnet):
             del self.subnets[resource.id]
             del resource.vpc.subnets[resource.id]
+            for reservation in list(resource.reservations.values()):
+                self.remove(reservation)
         elif isinstance(resource, NetworkInterface):
             del self.interfaces[resource.id]
         elif isinstance(resource, ElasticIp):
             del self.elastic_ips[resource.id]
+        elif isinstance(resource, CidrReservation):
+            del self.reservations[resource.id]
+            del resource.subnet.reservations[resource.id]
 
     def vpc(self, vpc_id: str) -> Vpc:
         vpc = self.vpcs.get(vpc_id)
@@ -447,6 +545,8 @@ class Region:
             self.disassociate(eip)
         for address in [interface.primary, *interface.secondaries]:
             interface.subnet.release(address)
+        for first in interface.prefixes:
+            interface.subnet.release_prefix(first)
         self.remove(interface)
 
     def _create_default_vpc(self) -> None:

@@ -1,13 +1,13 @@
-"""AssignPrivateIpAddresses and UnassignPrivateIpAddresses: secondary private IPv4 addresses."""
+"""AssignPrivateIpAddresses and UnassignPrivateIpAddresses: secondary private IPv4 addresses and /28 prefixes."""
 
 from __future__ import annotations
 
 from typing import Any, Dict, List
 
 from . import wire
-from .addresses import format_ipv4, parse_ipv4
+from .addresses import BLOCK, format_cidr, format_ipv4, parse_ipv4
 from .errors import Ec2Error, invalid_value
-from .interfaces import explicit_address, insufficient_addresses, limit_exceeded, reject_prefixes
+from .interfaces import check_prefix_support, explicit_address, explicit_prefix, limit_exceeded, prefix_in_use
 from .model import NetworkInterface, Region
 
 Response = Dict[str, Any]
@@ -18,7 +18,7 @@ def assign_private_ip_addresses(region: Region, params: wire.Params) -> Response
     requested = wire.strings(params, "PrivateIpAddress")
     count = wire.integer(params, "SecondaryPrivateIpAddressCount", "secondaryPrivateIpAddressCount")
     prefixes = wire.strings(params, "Ipv4Prefix")
-    prefix_count = wire.text(params, "Ipv4PrefixCount")
+    prefix_count = wire.integer(params, "Ipv4PrefixCount", "ipv4PrefixCount")
     given = sum((bool(requested), count is not None, bool(prefixes), prefix_count is not None))
     if given == 0:
         raise Ec2Error(
@@ -32,11 +32,14 @@ def assign_private_ip_addresses(region: Region, params: wire.Params) -> Response
             "The parameters privateIpAddress, secondaryPrivateIpAddressCount, "
             "ipv4Prefix and ipv4PrefixCount are mutually exclusive",
         )
-    if prefixes or prefix_count is not None:
-        reject_prefixes(params, "AssignPrivateIpAddresses", "Ipv4Prefix")
     if count is not None:
         return _assign_count(region, eni, count)
-    return _assign_addresses(region, eni, requested, params)
+    if requested:
+        return _assign_addresses(region, eni, requested, params)
+    check_prefix_support(eni.instance.kind if eni.instance is not None else None)
+    if prefix_count is not None:
+        return _assign_prefix_count(region, eni, prefix_count)
+    return _assign_prefixes(region, eni, prefixes)
 
 
 def _assign_count(region: Region, eni: NetworkInterface, count: int) -> Response:
@@ -45,11 +48,13 @@ def _assign_count(region: Region, eni: NetworkInterface, count: int) -> Response
             f"Value ({count}) for parameter secondaryPrivateIpAddressCount is invalid. "
             "Expecting a value greater than 0."
         )
-    if 1 + len(eni.secondaries) + count > region.address_limit(eni):
+    if eni.slots + count > region.address_limit(eni):
         raise limit_exceeded()
     subnet = eni.subnet
-    if count > subnet.available:
-        raise insufficient_addresses()
+    if count > subnet.pool.automatic():
+        shortage = subnet.can_allocate(count, 0, [])
+        if shortage is not None:
+            raise shortage
     assigned = subnet.allocate(count, eni, region.settings)
     secondaries = eni.secondaries
     for address in assigned:
@@ -69,6 +74,8 @@ def _assign_addresses(region: Region, eni: NetworkInterface, requested: List[str
     for address in wanted:
         owner = subnet.owners.get(address)
         if owner is None:
+            if subnet.in_use(address):  # inside a delegated prefix
+                raise Ec2Error("InvalidIPAddress.InUse", f"Address {format_ipv4(address)} is in use.")
             taken.append(address)
         elif owner is eni and address in eni.secondaries:
             continue
@@ -80,7 +87,7 @@ def _assign_addresses(region: Region, eni: NetworkInterface, requested: List[str
             )
         else:
             moved.append(address)
-    if 1 + len(eni.secondaries) + len(taken) + len(moved) > region.address_limit(eni):
+    if eni.slots + len(taken) + len(moved) > region.address_limit(eni):
         raise limit_exceeded()
     for address in taken:
         subnet.claim(address, eni)
@@ -93,14 +100,51 @@ def _assign_addresses(region: Region, eni: NetworkInterface, requested: List[str
     }
 
 
+def _assign_prefix_count(region: Region, eni: NetworkInterface, count: int) -> Response:
+    if count < 1:
+        raise invalid_value(
+            f"Value ({count}) for parameter ipv4PrefixCount is invalid. Expecting a value greater than 0."
+        )
+    if eni.slots + count > region.address_limit(eni):
+        raise limit_exceeded()
+    shortage = eni.subnet.can_allocate(0, count, [])
+    if shortage is not None:
+        raise shortage
+    assigned = eni.subnet.allocate_prefixes(count, eni, region.settings)
+    for first in assigned:
+        eni.prefixes[first] = None
+    return _prefixes_response(eni, assigned)
+
+
+def _assign_prefixes(region: Region, eni: NetworkInterface, requested: List[str]) -> Response:
+    subnet = eni.subnet
+    wanted = list(dict.fromkeys(explicit_prefix(subnet, value) for value in requested))
+    new: List[int] = []
+    for first in wanted:
+        owner = subnet.prefixes.get(first)
+        if owner is eni:
+            continue
+        if owner is not None or not subnet.pool.block_is_free((first - subnet.network) // BLOCK):
+            raise prefix_in_use(format_cidr(first, 28))
+        new.append(first)
+    if eni.slots + len(new) > region.address_limit(eni):
+        raise limit_exceeded()
+    for first in new:
+        subnet.claim_prefix(first, eni)
+        eni.prefixes[first] = None
+    return _prefixes_response(eni, wanted)
+
+
+def _prefixes_response(eni: NetworkInterface, firsts: List[int]) -> Response:
+    return {"NetworkInterfaceId": eni.id, "AssignedIpv4Prefixes": [{"Ipv4Prefix": format_cidr(f, 28)} for f in firsts]}
+
+
 def unassign_private_ip_addresses(region: Region, params: wire.Params) -> Response:
     eni = region.interface(wire.required(params, "NetworkInterfaceId"))
     requested = wire.strings(params, "PrivateIpAddress")
     prefixes = wire.strings(params, "Ipv4Prefix")
     if not requested and not prefixes:
         raise Ec2Error("MissingParameter", "The request must contain the privateIpAddressSet parameter")
-    if prefixes:
-        reject_prefixes(params, "UnassignPrivateIpAddresses", "Ipv4Prefix")
     addresses: List[int] = []
     for value in requested:
         address = parse_ipv4(value)
@@ -111,8 +155,17 @@ def unassign_private_ip_addresses(region: Region, params: wire.Params) -> Respon
         if address not in eni.secondaries:
             raise invalid_value(f"Address {value} is not assigned to interface {eni.id}.")
         addresses.append(address)
+    firsts: List[int] = []
+    for value in prefixes:
+        first = parse_ipv4(value.partition("/")[0])
+        if first is None or value.partition("/")[2] != "28" or first not in eni.prefixes:
+            raise invalid_value(f"Prefix {value} is not assigned to interface {eni.id}.")
+        firsts.append(first)
     for address in dict.fromkeys(addresses):
         region.release_secondary(eni, address)
+    for first in dict.fromkeys(firsts):
+        del eni.prefixes[first]
+        eni.subnet.release_prefix(first)
     return {}
 
 
