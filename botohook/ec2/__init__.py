@@ -8,7 +8,18 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict
 
-from . import attachments, elastic_ips, instance_types, instances, interfaces, private_ips, subnets, tags, vpcs
+from . import (
+    attachments,
+    elastic_ips,
+    instance_types,
+    instances,
+    interfaces,
+    private_ips,
+    reservations,
+    subnets,
+    tags,
+    vpcs,
+)
 from .model import Region
 from .wire import Params
 
@@ -24,4 +35,5 @@ OPERATIONS: Dict[str, Operation] = {
     **instances.OPERATIONS,
     **attachments.OPERATIONS,
     **elastic_ips.OPERATIONS,
+    **reservations.OPERATIONS,
 }

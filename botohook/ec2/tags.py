@@ -10,7 +10,7 @@ from .errors import Ec2Error
 from .model import Region, Resource
 
 Response = Dict[str, Any]
-_LOOKUPS = {"vpc": "vpc", "subnet": "subnet", "eni": "interface"}
+_LOOKUPS = {"vpc": "vpc", "subnet": "subnet", "eni": "interface", "i": "instance", "eipalloc": "elastic_ip"}
 
 
 def _resources(region: Region, params: wire.Params) -> List[Resource]:
