@@ -14,9 +14,11 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 import botohook
 from tests.conftest import snapshot
 
-CIDR = ipaddress.ip_network("10.0.0.0/26")
+CIDR = ipaddress.ip_network("10.0.0.0/25")
 USABLE = CIDR.num_addresses - 5
 ADDRESSES = st.integers(0, CIDR.num_addresses - 1).map(lambda i: str(CIDR.network_address + i))
+PREFIXES = st.integers(0, CIDR.num_addresses // 16 - 1).map(lambda b: f"{CIDR.network_address + 16 * b}/28")
+RESERVABLE = st.sampled_from(["10.0.0.0/28", "10.0.0.16/28", "10.0.0.32/27", "10.0.0.64/26", "10.0.0.96/29"])
 
 
 class AddressMachine(RuleBasedStateMachine):
@@ -32,6 +34,7 @@ class AddressMachine(RuleBasedStateMachine):
         self.enis: List[str] = []
         self.instances: List[str] = []
         self.eips: List[str] = []
+        self.reservations: Dict[str, str] = {}  # id -> CIDR
 
     def teardown(self) -> None:
         self.mock.__exit__(None, None, None)
@@ -60,6 +63,52 @@ class AddressMachine(RuleBasedStateMachine):
         )
         if response:
             assert len(response["AssignedPrivateIpAddresses"]) == count
+            reserved = [ipaddress.ip_network(c) for c in self.reservations.values()]
+            for entry in response["AssignedPrivateIpAddresses"]:
+                address = ipaddress.ip_address(entry["PrivateIpAddress"])
+                assert not any(address in network for network in reserved), "automatic address in a reservation"
+
+    @precondition(lambda self: self.enis)
+    @rule(index=st.integers(0, 20), count=st.integers(1, 3))
+    def assign_prefix_count(self, index: int, count: int) -> None:
+        eni = self.enis[index % len(self.enis)]
+        response = self.call("assign_private_ip_addresses", NetworkInterfaceId=eni, Ipv4PrefixCount=count)
+        if response:
+            assert len(response["AssignedIpv4Prefixes"]) == count
+            prefix_reservations = [
+                ipaddress.ip_network(r["Cidr"])
+                for r in self.ec2.get_subnet_cidr_reservations(SubnetId=self.subnet)["SubnetIpv4CidrReservations"]
+                if r["ReservationType"] == "prefix"
+            ]
+            for entry in response["AssignedIpv4Prefixes"]:
+                prefix = ipaddress.ip_network(entry["Ipv4Prefix"])
+                assert not prefix_reservations or any(prefix.subnet_of(r) for r in prefix_reservations)
+
+    @precondition(lambda self: self.enis)
+    @rule(index=st.integers(0, 20), wanted=st.lists(PREFIXES, min_size=1, max_size=2))
+    def assign_prefixes(self, index: int, wanted: List[str]) -> None:
+        eni = self.enis[index % len(self.enis)]
+        self.call("assign_private_ip_addresses", NetworkInterfaceId=eni, Ipv4Prefixes=wanted)
+
+    @precondition(lambda self: self.enis)
+    @rule(index=st.integers(0, 20), wanted=st.lists(PREFIXES, min_size=1, max_size=2))
+    def unassign_prefixes(self, index: int, wanted: List[str]) -> None:
+        eni = self.enis[index % len(self.enis)]
+        self.call("unassign_private_ip_addresses", NetworkInterfaceId=eni, Ipv4Prefixes=wanted)
+
+    @rule(cidr=RESERVABLE, kind=st.sampled_from(["prefix", "explicit"]))
+    def reserve(self, cidr: str, kind: str) -> None:
+        response = self.call("create_subnet_cidr_reservation", SubnetId=self.subnet, Cidr=cidr, ReservationType=kind)
+        if response:
+            reservation = response["SubnetCidrReservation"]
+            self.reservations[reservation["SubnetCidrReservationId"]] = reservation["Cidr"]
+
+    @precondition(lambda self: self.reservations)
+    @rule(index=st.integers(0, 20))
+    def unreserve(self, index: int) -> None:
+        reservation = sorted(self.reservations)[index % len(self.reservations)]
+        assert self.call("delete_subnet_cidr_reservation", SubnetCidrReservationId=reservation)
+        del self.reservations[reservation]
 
     @precondition(lambda self: self.enis)
     @rule(index=st.integers(0, 20), wanted=st.lists(ADDRESSES, min_size=1, max_size=4), reassign=st.booleans())
@@ -174,7 +223,9 @@ class AddressMachine(RuleBasedStateMachine):
                 kind = self.sim.region().instances[instance["InstanceId"]].kind
                 assert len(instance["NetworkInterfaces"]) <= kind.max_network_interfaces
                 for eni in instance["NetworkInterfaces"]:
-                    assert len(eni["PrivateIpAddresses"]) <= kind.ipv4_addresses_per_interface
+                    slots = len(eni["PrivateIpAddresses"]) + len(eni.get("Ipv4Prefixes", []))
+                    assert slots <= kind.ipv4_addresses_per_interface
+                    assert kind.nitro or not eni.get("Ipv4Prefixes")
 
     @invariant()
     def addresses_are_unique_unreserved_and_counted(self) -> None:
@@ -183,12 +234,19 @@ class AddressMachine(RuleBasedStateMachine):
         ]
         used = [a["PrivateIpAddress"] for e in enis for a in e["PrivateIpAddresses"]]
         assert len(used) == len(set(used)), "an address is on two interfaces"
+        delegated = [ipaddress.ip_network(p["Ipv4Prefix"]) for e in enis for p in e.get("Ipv4Prefixes", [])]
+        for index, prefix in enumerate(delegated):
+            assert prefix.prefixlen == 28 and prefix.subnet_of(CIDR)
+            assert not any(prefix.overlaps(other) for other in delegated[index + 1 :]), "prefixes overlap"
+            assert not any(ipaddress.ip_address(a) in prefix for a in used), "an address inside a prefix"
+            assert CIDR.network_address not in prefix and CIDR.broadcast_address not in prefix
         reserved = {str(CIDR.network_address + i) for i in (0, 1, 2, 3)} | {str(CIDR.broadcast_address)}
         assert not reserved & set(used)
         assert all(ipaddress.ip_address(a) in CIDR for a in used)
         available = self.ec2.describe_subnets(SubnetIds=[self.subnet])["Subnets"][0]["AvailableIpAddressCount"]
-        assert available == USABLE - len(used) == self.sim.subnet(self.subnet).available
-        assert all(len(e["PrivateIpAddresses"]) <= 8 for e in enis if "Attachment" not in e)
+        assert available == USABLE - len(used) - 16 * len(delegated) == self.sim.subnet(self.subnet).available
+        detached = [e for e in enis if "Attachment" not in e]
+        assert all(len(e["PrivateIpAddresses"]) + len(e.get("Ipv4Prefixes", [])) <= 8 for e in detached)
         for e in enis:
             assert self.sim.interface(e["NetworkInterfaceId"]).private_addresses == [
                 a["PrivateIpAddress"] for a in e["PrivateIpAddresses"]
