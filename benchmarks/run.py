@@ -11,6 +11,7 @@ constant: what any plugin keeping a genuine client must pay. moto is measured wh
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import statistics
@@ -181,6 +182,65 @@ def flat(args: argparse.Namespace) -> None:
     )
 
 
+def fragmented_16(whole_blocks: int) -> Tuple[Any, str]:
+    """A /16 holding 15 addresses of every /28 except ``whole_blocks`` wholly free ones: full and fragmented."""
+    sim_session = session()
+    botohook.install(sim_session, seed=4, detached_address_limit=2**17)
+    ec2 = sim_session.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.0.0/16")["Subnet"]["SubnetId"]
+    holder = ec2.create_network_interface(SubnetId=subnet, PrivateIpAddress="10.0.0.4")["NetworkInterface"]
+    eni = ec2.create_network_interface(SubnetId=subnet, PrivateIpAddress="10.0.0.5")["NetworkInterface"]
+    keep = set(range(1000, 1000 + whole_blocks))
+    wanted = [
+        f"10.0.{(block * 16 + i) >> 8}.{(block * 16 + i) & 255}"
+        for block in range(1, 4095)
+        if block not in keep
+        for i in range(15)
+    ]
+    for start in range(0, len(wanted), 1000):
+        ec2.assign_private_ip_addresses(
+            NetworkInterfaceId=holder["NetworkInterfaceId"], PrivateIpAddresses=wanted[start : start + 1000]
+        )
+    return ec2, eni["NetworkInterfaceId"]
+
+
+def prefixes(args: argparse.Namespace) -> None:
+    floor = floor_client()
+    ec2, eni = fragmented_16(whole_blocks=10)
+    exhausted, exhausted_eni = fragmented_16(whole_blocks=0)
+
+    def prefix_cycle() -> None:
+        response = ec2.assign_private_ip_addresses(NetworkInterfaceId=eni, Ipv4PrefixCount=1)
+        prefix = response["AssignedIpv4Prefixes"][0]["Ipv4Prefix"]
+        ec2.unassign_private_ip_addresses(NetworkInterfaceId=eni, Ipv4Prefixes=[prefix])
+
+    def refused_twice() -> None:  # two calls, to compare with two-call cycles
+        for _ in range(2):
+            with contextlib.suppress(exhausted.exceptions.ClientError):
+                exhausted.assign_private_ip_addresses(NetworkInterfaceId=exhausted_eni, Ipv4PrefixCount=1)
+
+    result = measure(
+        {
+            "floor": lambda: cycle(floor, "eni-1"),
+            "plain cycle (address)": lambda: cycle(ec2, eni),
+            "prefix cycle (a /28 found)": prefix_cycle,
+            "prefix refused (InsufficientCidrBlocks)": refused_twice,
+        },
+        args.rounds,
+        args.per_round,
+    )
+    plain = result["plain cycle (address)"]
+    rows = [
+        [name, f"{us / 2:.1f}", f"{us / result['floor']:.2f}x", f"{us / plain:.2f}x"] for name, us in result.items()
+    ]
+    table(
+        "Automatic /28 prefixes in a full, fragmented /16 (15 of 16 addresses taken in every /28, 10 or 0 whole)",
+        ["call", "µs per call", "x floor", "x plain call"],
+        rows,
+    )
+
+
 def fill_whole_16(quarters: List[float]) -> Any:
     """Fill a /16 completely, 1,000 addresses per call, timing each quarter; returns the simulator."""
     sim_session = session()
@@ -297,6 +357,7 @@ def main() -> None:
     )
     per_call(args)
     flat(args)
+    prefixes(args)
     fill_time()
     sessions(args)
     startup(args)
