@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Dict
 
 from . import wire
-from .errors import Ec2Error, invalid_value, missing
+from .errors import Ec2Error, incorrect_state, invalid_value, missing
 from .interfaces import check_prefix_support, limit_exceeded
 from .model import Region
 
@@ -25,9 +25,7 @@ def attach_network_interface(region: Region, params: wire.Params) -> Response:
     if not 0 <= card < kind.max_network_cards:
         raise invalid_value(f"Value ({card}) for parameter networkCardIndex is invalid.")
     if instance.state != "running":
-        raise Ec2Error(
-            "IncorrectInstanceState", f"The instance '{instance.id}' is not in a valid state for this operation."
-        )
+        raise incorrect_state(instance.id)
     if eni.attachment is not None:
         raise Ec2Error("InvalidNetworkInterface.InUse", f"Interface: [{eni.id}] in use.")
     if index in instance.interfaces:

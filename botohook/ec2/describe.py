@@ -152,14 +152,14 @@ def check_tags(tags: Mapping[str, str], existing: int = 0) -> None:
         raise Ec2Error("TagLimitExceeded", "The maximum number of Tags for a resource has been reached.")
 
 
-def tags_from(entries: List[Dict[str, str]], prefix: str = "") -> Dict[str, str]:
+def tags_from(entries: List[Dict[str, str]]) -> Dict[str, str]:
     """Tags from a flattened ``Tag.N.Key``/``Tag.N.Value`` list (members already grouped by N)."""
     out: Dict[str, str] = {}
     for entry in entries:
-        key = entry.get(prefix + "Key")
+        key = entry.get("Key")
         if key is None:
             raise invalid_value("Tag key must be specified")
-        out[key] = entry.get(prefix + "Value", "")
+        out[key] = entry.get("Value", "")
     return out
 
 

@@ -7,7 +7,7 @@ from typing import Any, Dict, List
 from . import wire
 from .addresses import format_ipv4, parse_ipv4
 from .describe import Getter, select, tag_list, tag_specifications
-from .errors import Ec2Error, invalid_value
+from .errors import Ec2Error, incorrect_state, invalid_value
 from .model import ElasticIp, NetworkInterface, Region
 
 Response = Dict[str, Any]
@@ -100,9 +100,7 @@ def _target(region: Region, interface_id: str | None, instance_id: str | None) -
         return region.interface(interface_id)
     instance = region.instance(str(instance_id))
     if instance.state != "running":
-        raise Ec2Error(
-            "IncorrectInstanceState", f"The instance '{instance.id}' is not in a valid state for this operation."
-        )
+        raise incorrect_state(instance.id)
     if len(instance.interfaces) > 1:
         raise Ec2Error(
             "InvalidInstanceID",

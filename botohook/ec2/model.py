@@ -408,9 +408,6 @@ class Region:
             else f"{host}.{self.name}.compute.amazonaws.com"
         )
 
-    def zone(self, name: str) -> Zone | None:
-        return next((z for z in self.zones if z.name == name), None)
-
     def add(self, resource: Resource) -> None:
         self.resources[resource.id] = resource
         if isinstance(resource, Vpc):
