@@ -68,8 +68,14 @@ def snapshot(ec2: Any) -> Dict[str, Any]:
         ("subnets", ec2.describe_subnets, "Subnets"),
         ("enis", ec2.describe_network_interfaces, "NetworkInterfaces"),
         ("tags", ec2.describe_tags, "Tags"),
+        ("instances", ec2.describe_instances, "Reservations"),
+        ("addresses", ec2.describe_addresses, "Addresses"),
     ]:
         state[name] = call()[key]
+    state["reservations"] = [
+        ec2.get_subnet_cidr_reservations(SubnetId=s["SubnetId"])["SubnetIpv4CidrReservations"]
+        for s in state["subnets"]
+    ]
     return state
 
 
