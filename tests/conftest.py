@@ -73,8 +73,7 @@ def snapshot(ec2: Any) -> Dict[str, Any]:
     ]:
         state[name] = call()[key]
     state["reservations"] = [
-        ec2.get_subnet_cidr_reservations(SubnetId=s["SubnetId"])["SubnetIpv4CidrReservations"]
-        for s in state["subnets"]
+        ec2.get_subnet_cidr_reservations(SubnetId=s["SubnetId"])["SubnetIpv4CidrReservations"] for s in state["subnets"]
     ]
     return state
 

@@ -1,0 +1,178 @@
+"""Bad input never crashes botohook: generated calls to every simulated operation, through a client that sends
+whatever it is given (``parameter_validation=False``), end in a response or an EC2 error, and errors change nothing."""
+
+from __future__ import annotations
+
+import os
+import traceback
+from typing import Any, Dict, List
+
+import boto3
+import botocore.session
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import botohook
+from tests.conftest import snapshot
+
+MODEL = botocore.session.get_session().get_service_model("ec2")
+OPERATIONS = sorted(name.split(".", 1)[1] for name in botohook.SIMULATED_OPERATIONS)
+AMI = "ami-0123456789abcdef0"
+
+
+class World:
+    """A small network to aim generated ids at: a VPC, a subnet, interfaces, an instance, an Elastic IP."""
+
+    def __init__(self) -> None:
+        self.mock = botohook.mock(seed=5, strict=True)
+        self.sim = self.mock.__enter__()
+        self.ec2 = boto3.client("ec2", region_name="us-east-1")
+        self.raw = boto3.client("ec2", region_name="us-east-1", config=Config(parameter_validation=False))
+        ec2 = self.ec2
+        self.vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        self.subnet = ec2.create_subnet(VpcId=self.vpc, CidrBlock="10.0.0.0/24")["Subnet"]["SubnetId"]
+        self.eni = ec2.create_network_interface(SubnetId=self.subnet, SecondaryPrivateIpAddressCount=2)[
+            "NetworkInterface"
+        ]["NetworkInterfaceId"]
+        ec2.assign_private_ip_addresses(NetworkInterfaceId=self.eni, Ipv4PrefixCount=1)
+        node = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, SubnetId=self.subnet, InstanceType="c5.large")
+        self.instance = node["Instances"][0]["InstanceId"]
+        self.attachment = node["Instances"][0]["NetworkInterfaces"][0]["Attachment"]["AttachmentId"]
+        eip = ec2.allocate_address(Domain="vpc")
+        self.allocation = eip["AllocationId"]
+        self.association = ec2.associate_address(AllocationId=self.allocation, NetworkInterfaceId=self.eni)[
+            "AssociationId"
+        ]
+        self.reservation = ec2.create_subnet_cidr_reservation(
+            SubnetId=self.subnet, Cidr="10.0.0.192/26", ReservationType="explicit"
+        )["SubnetCidrReservation"]["SubnetCidrReservationId"]
+
+    def close(self) -> None:
+        self.mock.__exit__(None, None, None)
+
+    def ids(self) -> List[str]:
+        return [
+            self.vpc,
+            self.subnet,
+            self.eni,
+            self.instance,
+            self.attachment,
+            self.allocation,
+            self.association,
+            self.reservation,
+            "eni-0123456789abcdef0",
+            "i-12345678",
+            "vpc-",
+            "subnet-XYZ",
+            AMI,
+        ]
+
+    def id_for(self, name: str) -> st.SearchStrategy[str]:
+        """Mostly the right kind of id for a member, sometimes any id."""
+        right = {
+            "NetworkInterfaceId": self.eni,
+            "SubnetId": self.subnet,
+            "VpcId": self.vpc,
+            "InstanceId": self.instance,
+            "AllocationId": self.allocation,
+            "AssociationId": self.association,
+            "AttachmentId": self.attachment,
+            "SubnetCidrReservationId": self.reservation,
+            "ImageId": AMI,
+            "GroupId": "sg-12345678",
+        }.get(name.rstrip("s"))
+        anything = st.sampled_from(self.ids())
+        return anything if right is None else mostly(st.just(right), anything)
+
+
+TEXT = st.one_of(
+    st.sampled_from(["", "-1", "*", "true", "banana", "\u0661\u0660.\u0660.\u0660.\u0665", "10.0.0.0/8", "x" * 300]),
+    st.text(max_size=12),
+)
+WRONG = st.one_of(st.none(), st.integers(-3, 3), st.booleans(), TEXT)
+HINTS = {  # plausible values by member name: most generated calls should get past the first check
+    "Address": st.sampled_from(
+        ["10.0.0.5", "10.0.0.0", "10.0.0.255", "10.0.1.5", "10.0.0.200", "10.0.0.17", "10.0.0.33", "10.0.0.90"]
+    ),
+    "Ipv4Prefix": st.sampled_from(["10.0.0.16/28", "10.0.0.32/28", "10.0.0.8/28", "10.0.0.0/28", "10.0.0.32/27"]),
+    "Cidr": st.sampled_from(["10.0.0.0/24", "10.0.1.0/24", "10.0.0.64/26", "10.0.0.0/8", "10.1.0.0/16", "10.0.0.1/24"]),
+    "InstanceType": st.sampled_from(["t3.micro", "c5.large", "m4.large", "c5.metal", "z9.huge"]),
+    "ReservationType": st.sampled_from(["prefix", "explicit", "other"]),
+    "ResourceType": st.sampled_from(["vpc", "subnet", "network-interface", "instance", "elastic-ip", "image"]),
+    "Domain": st.sampled_from(["vpc", "standard"]),
+    "AvailabilityZone": st.sampled_from(["us-east-1a", "us-east-1b", "eu-west-1a"]),
+    "Name": st.sampled_from(["subnet-id", "vpc-id", "tag:Name", "tag-key", "addresses.private-ip-address", "nope"]),
+    "Key": st.sampled_from(["Name", "aws:x", "team", ""]),
+}
+
+
+def mostly(usual: st.SearchStrategy[Any], odd: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """``usual`` nine times in ten, ``odd`` otherwise."""
+    return st.integers(0, 9).flatmap(lambda roll: odd if roll == 0 else usual)
+
+
+def values(name: str, shape: Any, world: World, depth: int = 0) -> st.SearchStrategy[Any]:
+    """Values for a botocore input shape: mostly plausible (by member name), sometimes of the wrong type."""
+    kind = shape.type_name
+    hint = next((strategy for key, strategy in HINTS.items() if key in name), None)
+    if kind == "structure" and depth < 3:  # botocore itself cannot serialize a non-mapping structure
+        return members_of(shape, world, depth + 1)
+    if kind == "list" and depth < 3:  # a string passes as a list of characters; other types botocore refuses
+        member_name = shape.member.name if shape.member.type_name == "structure" else name
+        items = st.lists(values(member_name, shape.member, world, depth + 1), min_size=1, max_size=3)
+        return items if shape.member.type_name == "structure" else mostly(items, TEXT)
+    if kind == "integer":
+        plausible = st.integers(-1, 6)
+    elif kind == "boolean":
+        plausible = st.booleans()
+    elif hint is not None:
+        plausible = hint
+    elif kind == "string" and (name.endswith("Id") or name.endswith("Ids")):
+        plausible = world.id_for(name)
+    else:
+        plausible = TEXT
+    return mostly(plausible, WRONG)
+
+
+def members_of(shape: Any, world: World, depth: int = 0) -> st.SearchStrategy[Dict[str, Any]]:
+    """A structure's members: the required ones always (well, usually: a missing one is a case too)."""
+    required = set(shape.required_members)
+    strategies = {n: values(n, member, world, depth) for n, member in shape.members.items() if n != "DryRun"}
+    given = {n: v for n, v in strategies.items() if n in required}
+    optional = {n: v for n, v in strategies.items() if n not in required}
+    return mostly(st.fixed_dictionaries(given, optional=optional), st.fixed_dictionaries({}, optional=strategies))
+
+
+@pytest.mark.parametrize("operation", OPERATIONS)
+def test_generated_calls_end_in_a_response_or_an_ec2_error(operation: str) -> None:
+    model = MODEL.operation_model(operation)
+    method = botocore.xform_name(operation)
+    world = World()
+    try:
+        outcomes: Dict[str, int] = {}
+
+        @settings(max_examples=50, deadline=None, suppress_health_check=list(HealthCheck))
+        @given(members_of(model.input_shape, world))
+        def call(kwargs: Dict[str, Any]) -> None:
+            before = snapshot(world.ec2)
+            try:
+                getattr(world.raw, method)(**kwargs)
+                outcomes["ok"] = outcomes.get("ok", 0) + 1
+            except ClientError as error:
+                assert error.response["Error"]["Code"] and error.response["Error"]["Message"]
+                assert error.response["ResponseMetadata"]["HTTPStatusCode"] in (400, 412)
+                assert snapshot(world.ec2) == before, f"{operation} failed and changed something: {kwargs!r}"
+                outcomes["error"] = outcomes.get("error", 0) + 1
+            except Exception as error:  # botocore itself may refuse to serialize nonsense: not botohook's doing
+                frames = traceback.extract_tb(error.__traceback__)
+                assert not any(f"{os.sep}botohook{os.sep}" in frame.filename for frame in frames), kwargs
+                outcomes["refused by botocore"] = outcomes.get("refused by botocore", 0) + 1
+
+        call()
+        answered = outcomes.get("ok", 0) + outcomes.get("error", 0)
+        assert answered >= 10, f"too few generated calls reached botohook: {outcomes}"
+    finally:
+        world.close()
