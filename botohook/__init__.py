@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, List
 
 if TYPE_CHECKING:
     from ._api import current, install, mock, uninstall
-    from .errors import ResponseValidationError, UnsimulatedOperationError
+    from .errors import ConflictError, ResponseValidationError, UnsimulatedOperationError
     from .simulator import SIMULATED_OPERATIONS, Call, Simulator
 
 _HOMES = {
@@ -22,6 +22,7 @@ _HOMES = {
     "install": "._api",
     "mock": "._api",
     "uninstall": "._api",
+    "ConflictError": ".errors",
     "ResponseValidationError": ".errors",
     "UnsimulatedOperationError": ".errors",
     "SIMULATED_OPERATIONS": ".simulator",
@@ -32,6 +33,7 @@ _HOMES = {
 __all__ = [
     "SIMULATED_OPERATIONS",
     "Call",
+    "ConflictError",
     "ResponseValidationError",
     "Simulator",
     "UnsimulatedOperationError",

@@ -25,7 +25,7 @@ from botocore.loaders import create_loader
 from botocore.validate import validate_parameters
 
 from .ec2.errors import Ec2Error
-from .errors import ResponseValidationError
+from .errors import ConflictError, ResponseValidationError
 from .simulator import Simulator
 
 EVENT = "before-call.*.*"
@@ -185,7 +185,9 @@ def install(target: Any, options: Dict[str, Any]) -> Simulator:
         owner, emitter, session = _target(target)
         hook = _hook_on(owner, emitter)
         if hook.simulator is None:
-            hook.simulator = Simulator(**options)
+            simulator = Simulator(**options)
+            check_conflicts(simulator)
+            hook.simulator = simulator
             if session is not None and session._credentials is None:
                 session.set_credentials("botohook-testing", "botohook-testing")  # no credential chain, no IMDS
                 _faked_credentials[session] = True
@@ -210,8 +212,25 @@ _ENVIRON = {
 _FAKE_KEYS = {"AWS_ACCESS_KEY_ID": "botohook-testing", "AWS_SECRET_ACCESS_KEY": "botohook-testing"}
 
 
+def moto_is_active() -> bool:
+    """Whether moto's ``mock_aws`` is answering requests (it answers at ``before-send``, after botohook)."""
+    moto = sys.modules.get("moto.core.models")
+    return bool(getattr(getattr(moto, "botocore_stubber", None), "enabled", False))
+
+
+def check_conflicts(simulator: Simulator) -> None:
+    """Refuse to start where two simulations would both claim the same calls."""
+    if not simulator.passthrough and moto_is_active():
+        raise ConflictError(
+            "moto's mock_aws is active: botohook would answer every EC2 call it simulates before moto sees it, and "
+            "refuse every other call. Pass passthrough=True to layer botohook over moto (botohook answers what it "
+            "simulates, moto the rest), or stop moto first."
+        )
+
+
 def activate(simulator: Simulator) -> None:
     """Start answering every client (the ``mock()`` path)."""
+    check_conflicts(simulator)
     with _state_lock:
         _ensure_initializer()
         boto3 = sys.modules.get("boto3")

@@ -24,3 +24,7 @@ class UnsimulatedOperationError(Exception):
 
 class ResponseValidationError(AssertionError):
     """In strict mode, a simulated response that does not match botocore's output shape (a botohook bug)."""
+
+
+class ConflictError(RuntimeError):
+    """Another simulation (moto's ``mock_aws``) would answer the same calls: botohook refuses to start beside it."""
