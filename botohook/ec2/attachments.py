@@ -51,9 +51,7 @@ def attach_network_interface(region: Region, params: wire.Params) -> Response:
 
 def detach_network_interface(region: Region, params: wire.Params) -> Response:
     attachment_id = wire.required(params, "AttachmentId")
-    eni = region.attachments.get(attachment_id)
-    if eni is None:
-        raise Ec2Error("InvalidAttachmentID.NotFound", f"The attachment ID '{attachment_id}' does not exist")
+    eni = region.attached(attachment_id)
     if eni.attachment is not None and eni.attachment.device_index == 0:
         raise Ec2Error("OperationNotPermitted", "The network interface at device index 0 cannot be detached.")
     wire.check_dry_run(params)

@@ -114,9 +114,7 @@ def disassociate_address(region: Region, params: wire.Params) -> Response:
     association_id = wire.text(params, "AssociationId")
     if association_id is None:
         raise Ec2Error("MissingParameter", "The request must contain the parameter AssociationId")
-    eip = region.associations.get(association_id)
-    if eip is None:
-        raise Ec2Error("InvalidAssociationID.NotFound", f"The association ID '{association_id}' does not exist")
+    eip = region.associated(association_id)
     wire.check_dry_run(params)
     region.disassociate(eip)
     return {}

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timezone
-from typing import Dict, List
+from typing import Dict, List, TypeVar
 
 from .addresses import BLOCK, AddressPool, format_cidr, format_ipv4, parse_cidr
 from .catalog import Catalog, InstanceType, load_catalog
 from .errors import Ec2Error
 
 DEFAULT_VPC_CIDR = "172.31.0.0/16"
+R = TypeVar("R")
 _DIRECTIONS = {
     "east": "e",
     "west": "w",
@@ -443,42 +444,36 @@ class Region:
             del resource.subnet.reservations[resource.id]
 
     def vpc(self, vpc_id: str) -> Vpc:
-        vpc = self.vpcs.get(vpc_id)
-        if vpc is None:
-            raise Ec2Error("InvalidVpcID.NotFound", f"The vpc ID '{vpc_id}' does not exist")
-        return vpc
+        return _find(self.vpcs, vpc_id, "InvalidVpcID.NotFound", "vpc")
 
     def subnet(self, subnet_id: str) -> Subnet:
-        subnet = self.subnets.get(subnet_id)
-        if subnet is None:
-            raise Ec2Error("InvalidSubnetID.NotFound", f"The subnet ID '{subnet_id}' does not exist")
-        return subnet
+        return _find(self.subnets, subnet_id, "InvalidSubnetID.NotFound", "subnet")
 
     def interface(self, interface_id: str) -> NetworkInterface:
-        interface = self.interfaces.get(interface_id)
-        if interface is None:
-            if not is_resource_id(interface_id, "eni"):
-                raise Ec2Error(
-                    "InvalidNetworkInterfaceId.Malformed", f'Invalid id: "{interface_id}" (expecting "eni-...")'
-                )
-            raise Ec2Error(
-                "InvalidNetworkInterfaceID.NotFound", f"The networkInterface ID '{interface_id}' does not exist"
-            )
-        return interface
+        if interface_id not in self.interfaces and not is_resource_id(interface_id, "eni"):
+            raise Ec2Error("InvalidNetworkInterfaceId.Malformed", f'Invalid id: "{interface_id}" (expecting "eni-...")')
+        return _find(self.interfaces, interface_id, "InvalidNetworkInterfaceID.NotFound", "networkInterface")
 
     def instance(self, instance_id: str) -> Instance:
-        instance = self.instances.get(instance_id)
-        if instance is None:
-            if not is_resource_id(instance_id, "i"):
-                raise Ec2Error("InvalidInstanceID.Malformed", f'Invalid id: "{instance_id}"')
-            raise Ec2Error("InvalidInstanceID.NotFound", f"The instance ID '{instance_id}' does not exist")
-        return instance
+        if instance_id not in self.instances and not is_resource_id(instance_id, "i"):
+            raise Ec2Error("InvalidInstanceID.Malformed", f'Invalid id: "{instance_id}"')
+        return _find(self.instances, instance_id, "InvalidInstanceID.NotFound", "instance")
 
     def elastic_ip(self, allocation_id: str) -> ElasticIp:
-        eip = self.elastic_ips.get(allocation_id)
-        if eip is None:
-            raise Ec2Error("InvalidAllocationID.NotFound", f"The allocation ID '{allocation_id}' does not exist")
-        return eip
+        return _find(self.elastic_ips, allocation_id, "InvalidAllocationID.NotFound", "allocation")
+
+    def attached(self, attachment_id: str) -> NetworkInterface:
+        """The interface of an attachment."""
+        return _find(self.attachments, attachment_id, "InvalidAttachmentID.NotFound", "attachment")
+
+    def associated(self, association_id: str) -> ElasticIp:
+        """The Elastic IP of an association."""
+        return _find(self.associations, association_id, "InvalidAssociationID.NotFound", "association")
+
+    def reservation(self, reservation_id: str) -> CidrReservation:
+        return _find(
+            self.reservations, reservation_id, "InvalidSubnetCidrReservationID.NotFound", "subnet CIDR reservation"
+        )
 
     def address_limit(self, interface: NetworkInterface) -> int:
         """How many private addresses (primary included) the interface may hold: its instance type's figure."""
@@ -552,6 +547,14 @@ class Region:
         self.add(vpc)
         for index, zone in enumerate(self.zones):
             self.add(Subnet(self.settings, vpc, network + (index << 12), 20, zone, True))
+
+
+def _find(index: Dict[str, R], resource_id: str, code: str, noun: str) -> R:
+    """The resource with this id, or EC2's not-found error for it."""
+    found = index.get(resource_id)
+    if found is None:
+        raise Ec2Error(code, f"The {noun} ID '{resource_id}' does not exist")
+    return found
 
 
 def is_resource_id(value: str, prefix: str) -> bool:

@@ -7,7 +7,7 @@ from typing import Any, Dict
 from . import wire
 from .addresses import EXPLICIT, PREFIX, parse_cidr
 from .describe import Getter, paged, select, tag_list, tag_specifications
-from .errors import Ec2Error, invalid_value
+from .errors import invalid_value
 from .model import CidrReservation, Region
 
 Response = Dict[str, Any]
@@ -75,12 +75,7 @@ def get_subnet_cidr_reservations(region: Region, params: wire.Params) -> Respons
 
 def delete_subnet_cidr_reservation(region: Region, params: wire.Params) -> Response:
     reservation_id = wire.required(params, "SubnetCidrReservationId")
-    reservation = region.reservations.get(reservation_id)
-    if reservation is None:
-        raise Ec2Error(
-            "InvalidSubnetCidrReservationID.NotFound",
-            f"The subnet CIDR reservation ID '{reservation_id}' does not exist",
-        )
+    reservation = region.reservation(reservation_id)
     wire.check_dry_run(params)
     reservation.subnet.pool.unreserve(reservation.offsets.start, reservation.offsets.stop)
     region.remove(reservation)
