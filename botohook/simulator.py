@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from typing import Any, Dict, List, NamedTuple, Type, TypeVar
+from typing import Any, Dict, List, NamedTuple, Tuple, Type, TypeVar
 
 from .ec2 import OPERATIONS
 from .ec2.errors import Ec2Error
@@ -75,8 +75,13 @@ class Simulator:
         self.strict = strict
         self._regions: Dict[str, Region] = {}
         self._lock = threading.Lock()
-        self.calls: List[Call] = []
+        self._calls: List[Tuple[str, str, str, Params, str | None]] = []  # Call's fields; made into Calls on demand
+
+    @property
+    def calls(self) -> List[Call]:
         """Every call answered (or refused with an EC2 error), oldest first."""
+        with self._lock:
+            return [Call(*call) for call in self._calls]
 
     @property
     def account_id(self) -> str:
@@ -96,9 +101,9 @@ class Simulator:
             try:
                 response = handler(state, params)
             except Ec2Error as error:
-                self.calls.append(Call(service, operation, region, params, error.code))
+                self._calls.append((service, operation, region, params, error.code))
                 raise
-            self.calls.append(Call(service, operation, region, params, None))
+            self._calls.append((service, operation, region, params, None))
             return response
 
     def region(self, name: str = "us-east-1") -> Region:
@@ -114,7 +119,7 @@ class Simulator:
         with self._lock:
             self._settings = Settings(*self._settings_args)
             self._regions.clear()
-            self.calls.clear()
+            self._calls.clear()
 
     def interface(self, interface_id: str) -> NetworkInterface:
         """The network interface with this id, in whichever region holds it."""
