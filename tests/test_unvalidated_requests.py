@@ -62,3 +62,28 @@ def test_huge_and_unicode_values(raw: Any, ec2: Any, eni_id: str, vpc_id: str) -
         raw.create_subnet(VpcId=vpc_id, CidrBlock="\uff11\uff10.0.0.0/24")
     with ec2_error("InvalidParameterValue", unchanged=ec2):
         raw.describe_vpcs(Filters=[{"Values": ["x"]}])
+
+
+def test_huge_lists_are_answered_quickly_and_change_nothing(raw: Any, ec2: Any, eni_id: str) -> None:
+    many = [f"10.0.{i // 250}.{i % 250 + 4}" for i in range(5000)]
+    with ec2_error("InvalidParameterValue", contains="does not fall within", unchanged=ec2):
+        raw.assign_private_ip_addresses(NetworkInterfaceId=eni_id, PrivateIpAddresses=many)
+    primary = ec2.describe_network_interfaces(NetworkInterfaceIds=[eni_id])["NetworkInterfaces"][0]["PrivateIpAddress"]
+    within = [f"10.0.1.{i}" for i in range(4, 255) if f"10.0.1.{i}" != primary]
+    with ec2_error("PrivateIpAddressLimitExceeded", unchanged=ec2):
+        raw.assign_private_ip_addresses(NetworkInterfaceId=eni_id, PrivateIpAddresses=within)
+    with ec2_error("InvalidNetworkInterfaceID.NotFound", unchanged=ec2):
+        raw.describe_network_interfaces(NetworkInterfaceIds=[f"eni-{i:017x}" for i in range(2000)])
+    with ec2_error("InvalidParameterValue", unchanged=ec2):
+        raw.describe_subnets(Filters=[{"Name": f"f{i}", "Values": ["x"] * 50} for i in range(200)])
+
+
+def test_ids_of_the_wrong_resource_type(raw: Any, ec2: Any, vpc_id: str, subnet_id: str) -> None:
+    with ec2_error("InvalidNetworkInterfaceId.Malformed", unchanged=ec2):
+        raw.assign_private_ip_addresses(NetworkInterfaceId=subnet_id, SecondaryPrivateIpAddressCount=1)
+    with ec2_error("InvalidSubnetID.NotFound", unchanged=ec2):
+        raw.create_network_interface(SubnetId=vpc_id)
+    with ec2_error("InvalidVpcID.NotFound", unchanged=ec2):
+        raw.delete_vpc(VpcId=subnet_id)
+    with ec2_error("InvalidInstanceID.Malformed", unchanged=ec2):
+        raw.terminate_instances(InstanceIds=[vpc_id])
