@@ -50,7 +50,7 @@ _HTTP: Dict[int, AWSResponse] = {}  # botocore only reads the status; one respon
 class Hook:
     """The ``before-call`` handler: answers from a simulator, or lets the call through when none is active."""
 
-    __slots__ = ("__weakref__", "simulator")
+    __slots__ = ("simulator",)
 
     def __init__(self) -> None:
         self.simulator: Simulator | None = None
@@ -121,7 +121,8 @@ def _validate(parsed: Dict[str, Any], model: Any) -> None:
 
 
 def _on_new_session(session: Any) -> None:
-    _hook_on(session, session.get_component("event_emitter"))
+    with _state_lock:
+        _hook_on(session, session.get_component("event_emitter"))
     if _active and session.get_config_variable("data_path") is None:
         # Each new session would parse the EC2 model again (about 200 ms); while simulating, share one loader.
         session.register_component("data_loader", _shared_loader())
