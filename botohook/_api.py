@@ -46,8 +46,9 @@ def current() -> Simulator:
 class mock:  # noqa: N801 - used like a function, as in ``with botohook.mock():``
     """Simulate EC2 for every client while active: those of any session, new or existing, and ``boto3.client``.
 
-    Use as ``with botohook.mock(**options) as sim:`` or as a decorator ``@botohook.mock(**options)`` (a fresh
-    simulator per call; :func:`current` returns it). ``options`` are :class:`Simulator`'s. Nesting is safe:
+    Use as ``with botohook.mock(**options) as sim:`` (or ``async with``), or as a decorator
+    ``@botohook.mock(**options)`` on a function, a coroutine function or a class (its ``test*`` methods), with a
+    fresh simulator per call; :func:`current` returns it. ``options`` are :class:`Simulator`'s. Nesting is safe:
     the innermost simulation answers. While active, no credentials are needed and client creation never
     looks for them on the network.
     """
@@ -71,9 +72,22 @@ class mock:  # noqa: N801 - used like a function, as in ``with botohook.mock():`
 
         _wiring.deactivate(self._simulators.pop())
 
+    async def __aenter__(self) -> Simulator:
+        return self.__enter__()
+
+    async def __aexit__(
+        self, kind: Type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.__exit__(kind, error, traceback)
+
     def __call__(self, function: F) -> F:
         import inspect
 
+        if isinstance(function, type):
+            for name, member in list(vars(function).items()):
+                if name.startswith("test") and callable(member):
+                    setattr(function, name, self(member))
+            return function
         if inspect.iscoroutinefunction(function):
 
             @functools.wraps(function)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import os
+import unittest
 from typing import Any
 
 import boto3
@@ -204,3 +206,26 @@ def test_sessions_made_while_simulating_share_one_model_loader() -> None:
         boto3.Session(region_name=REGION).client("ec2").describe_vpcs()
         assert list(loader().search_paths) == paths
     assert loader() is not first
+
+
+def test_async_context_manager_and_class_decorator(no_credentials: None) -> None:
+    async def code_under_test() -> int:
+        async with botohook.mock(default_vpc=False) as sim:
+            boto3.client("ec2", region_name=REGION).describe_vpcs()
+            return len(sim.calls)
+
+    assert asyncio.run(code_under_test()) == 1
+
+    @botohook.mock(account_id="333333333333")
+    class Suite(unittest.TestCase):
+        def test_owner(self) -> None:
+            vpc = boto3.client("ec2", region_name=REGION).describe_vpcs()["Vpcs"][0]
+            self.assertEqual(vpc["OwnerId"], "333333333333")
+
+        def helper(self) -> botohook.Simulator:
+            return botohook.current()
+
+    result = unittest.TextTestRunner(stream=io.StringIO()).run(unittest.defaultTestLoader.loadTestsFromTestCase(Suite))
+    assert result.wasSuccessful() and result.testsRun == 1
+    with pytest.raises(RuntimeError):
+        Suite("helper").helper()
