@@ -157,8 +157,8 @@ class Subnet(Resource):
         return offset if 0 <= offset < self.pool.size else None
 
     def in_use(self, address: int) -> bool:
-        """Whether an interface holds the address, alone or inside a delegated prefix."""
-        return address in self.owners or (address - (address - self.network) % BLOCK) in self.prefixes
+        """Whether an interface holds this unreserved address of the subnet, alone or inside a delegated prefix."""
+        return not self.pool.is_free(address - self.network)
 
     def can_allocate(self, addresses: int, prefixes: int, named: List[int]) -> Ec2Error | None:
         """The error EC2 gives when ``addresses`` automatic addresses and ``prefixes`` automatic /28 prefixes
