@@ -250,3 +250,18 @@ def test_the_instance_type_table_can_be_replaced(tmp_path: Any) -> None:
             ec2.assign_private_ip_addresses(
                 NetworkInterfaceId=detached["NetworkInterface"]["NetworkInterfaceId"], SecondaryPrivateIpAddressCount=1
             )
+
+
+def test_client_token_makes_launch_and_create_idempotent(ec2: Any, subnet_id: str) -> None:
+    first = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, SubnetId=subnet_id, ClientToken="launch-1")
+    before = free(ec2, subnet_id)
+    again = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, SubnetId=subnet_id, ClientToken="launch-1")
+    assert again["Instances"][0]["InstanceId"] == first["Instances"][0]["InstanceId"]
+    assert free(ec2, subnet_id) == before
+    with ec2_error("IdempotentParameterMismatch", unchanged=ec2):
+        ec2.run_instances(ImageId=AMI, MinCount=2, MaxCount=2, SubnetId=subnet_id, ClientToken="launch-1")
+    eni = ec2.create_network_interface(SubnetId=subnet_id, ClientToken="eni-1")["NetworkInterface"]
+    same = ec2.create_network_interface(SubnetId=subnet_id, ClientToken="eni-1")["NetworkInterface"]
+    assert same["NetworkInterfaceId"] == eni["NetworkInterfaceId"]
+    other = ec2.create_network_interface(SubnetId=subnet_id)["NetworkInterface"]
+    assert other["NetworkInterfaceId"] != eni["NetworkInterfaceId"]

@@ -8,6 +8,7 @@ from . import wire
 from .catalog import InstanceType
 from .describe import Getter, flag, page, select, tag_list, tags_by_type
 from .errors import Ec2Error, invalid_value, missing
+from .idempotency import idempotent
 from .interfaces import InterfacePlan, build_interface, check_prefix_support, describe_interface, plan_interface
 from .model import Instance, NetworkInterface, Region, Subnet, is_resource_id
 
@@ -344,7 +345,7 @@ def terminate_instances(region: Region, params: wire.Params) -> Response:
 
 
 OPERATIONS = {
-    "RunInstances": run_instances,
+    "RunInstances": idempotent(run_instances),
     "DescribeInstances": describe_instances,
     "TerminateInstances": terminate_instances,
 }

@@ -9,6 +9,7 @@ from .addresses import BLOCK, format_cidr, format_ipv4, parse_ipv4
 from .catalog import InstanceType
 from .describe import Getter, by_ids, flag, paged, select, tag_list, tag_specifications
 from .errors import Ec2Error, invalid_value
+from .idempotency import idempotent
 from .model import ElasticIp, NetworkInterface, Region, Subnet, is_resource_id
 
 Response = Dict[str, Any]
@@ -311,7 +312,7 @@ def delete_network_interface(region: Region, params: wire.Params) -> Response:
 
 
 OPERATIONS = {
-    "CreateNetworkInterface": create_network_interface,
+    "CreateNetworkInterface": idempotent(create_network_interface),
     "DescribeNetworkInterfaces": describe_network_interfaces,
     "DeleteNetworkInterface": delete_network_interface,
 }

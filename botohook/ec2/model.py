@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timezone
-from typing import Dict, List, TypeVar
+from typing import Any, Dict, List, Tuple, TypeVar
 
 from .addresses import BLOCK, AddressPool, format_cidr, format_ipv4, parse_cidr
 from .catalog import Catalog, InstanceType, load_catalog
@@ -393,6 +393,7 @@ class Region:
         self.attachments: Dict[str, NetworkInterface] = {}  # attachment id -> interface
         self.associations: Dict[str, ElasticIp] = {}  # association id -> Elastic IP
         self.reservations: Dict[str, CidrReservation] = {}
+        self.client_tokens: Dict[Tuple[str, str], Tuple[Tuple[Tuple[str, str], ...], Dict[str, Any]]] = {}
         self.resources: Dict[str, Resource] = {}
         if settings.default_vpc:
             self._create_default_vpc()
