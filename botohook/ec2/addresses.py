@@ -43,6 +43,12 @@ def format_cidr(network: int, bits: int) -> str:
     return f"{format_ipv4(network)}/{bits}"
 
 
+def cidrs_overlap(network: int, bits: int, other: int, other_bits: int) -> bool:
+    """Whether two CIDR blocks share an address (one then contains the other)."""
+    shorter = min(bits, other_bits)
+    return network >> (32 - shorter) == other >> (32 - shorter)
+
+
 class IndexSet:
     """A set of integers in ``range(n)``: add, discard, membership and a uniform random pick in O(1), the minimum
     in amortised O(log n).

@@ -67,10 +67,7 @@ def allocate_address(region: Region, params: wire.Params) -> Response:
 
 
 def associate_address(region: Region, params: wire.Params) -> Response:
-    allocation_id = wire.text(params, "AllocationId")
-    if allocation_id is None:
-        raise Ec2Error("MissingParameter", "The request must contain the parameter AllocationId")
-    eip = region.elastic_ip(allocation_id)
+    eip = region.elastic_ip(wire.required(params, "AllocationId"))
     interface_id = wire.text(params, "NetworkInterfaceId")
     instance_id = wire.text(params, "InstanceId")
     if interface_id is not None and instance_id is not None:
@@ -111,20 +108,14 @@ def _target(region: Region, interface_id: str | None, instance_id: str | None) -
 
 
 def disassociate_address(region: Region, params: wire.Params) -> Response:
-    association_id = wire.text(params, "AssociationId")
-    if association_id is None:
-        raise Ec2Error("MissingParameter", "The request must contain the parameter AssociationId")
-    eip = region.associated(association_id)
+    eip = region.associated(wire.required(params, "AssociationId"))
     wire.check_dry_run(params)
     region.disassociate(eip)
     return {}
 
 
 def release_address(region: Region, params: wire.Params) -> Response:
-    allocation_id = wire.text(params, "AllocationId")
-    if allocation_id is None:
-        raise Ec2Error("MissingParameter", "The request must contain the parameter AllocationId")
-    eip = region.elastic_ip(allocation_id)
+    eip = region.elastic_ip(wire.required(params, "AllocationId"))
     if eip.interface is not None and not eip.interface.subnet.vpc.is_default:
         raise Ec2Error("InvalidIPAddress.InUse", f"Address {eip.address} is in use.")
     wire.check_dry_run(params)

@@ -410,39 +410,34 @@ class Region:
             else f"{host}.{self.name}.compute.amazonaws.com"
         )
 
+    def _indexes(self, resource: Resource) -> List[Dict[str, Any]]:
+        """Every index that lists this resource besides ``resources``."""
+        if isinstance(resource, Vpc):
+            return [self.vpcs]
+        if isinstance(resource, Subnet):
+            return [self.subnets, resource.vpc.subnets]
+        if isinstance(resource, NetworkInterface):
+            return [self.interfaces]
+        if isinstance(resource, Instance):
+            return [self.instances]
+        if isinstance(resource, ElasticIp):
+            return [self.elastic_ips]
+        if isinstance(resource, CidrReservation):
+            return [self.reservations, resource.subnet.reservations]
+        return []
+
     def add(self, resource: Resource) -> None:
         self.resources[resource.id] = resource
-        if isinstance(resource, Vpc):
-            self.vpcs[resource.id] = resource
-        elif isinstance(resource, Subnet):
-            self.subnets[resource.id] = resource
-            resource.vpc.subnets[resource.id] = resource
-        elif isinstance(resource, NetworkInterface):
-            self.interfaces[resource.id] = resource
-        elif isinstance(resource, Instance):
-            self.instances[resource.id] = resource
-        elif isinstance(resource, ElasticIp):
-            self.elastic_ips[resource.id] = resource
-        elif isinstance(resource, CidrReservation):
-            self.reservations[resource.id] = resource
-            resource.subnet.reservations[resource.id] = resource
+        for index in self._indexes(resource):
+            index[resource.id] = resource
 
     def remove(self, resource: Resource) -> None:
-        del self.resources[resource.id]
-        if isinstance(resource, Vpc):
-            del self.vpcs[resource.id]
-        elif isinstance(resource, Subnet):
-            del self.subnets[resource.id]
-            del resource.vpc.subnets[resource.id]
+        if isinstance(resource, Subnet):
             for reservation in list(resource.reservations.values()):
                 self.remove(reservation)
-        elif isinstance(resource, NetworkInterface):
-            del self.interfaces[resource.id]
-        elif isinstance(resource, ElasticIp):
-            del self.elastic_ips[resource.id]
-        elif isinstance(resource, CidrReservation):
-            del self.reservations[resource.id]
-            del resource.subnet.reservations[resource.id]
+        del self.resources[resource.id]
+        for index in self._indexes(resource):
+            del index[resource.id]
 
     def vpc(self, vpc_id: str) -> Vpc:
         return _find(self.vpcs, vpc_id, "InvalidVpcID.NotFound", "vpc")

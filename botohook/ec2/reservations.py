@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Dict
 
 from . import wire
-from .addresses import EXPLICIT, PREFIX, parse_cidr
+from .addresses import EXPLICIT, PREFIX, cidrs_overlap, parse_cidr
 from .describe import Getter, paged, select, tag_list, tag_specifications
 from .errors import invalid_value
 from .model import CidrReservation, Region
@@ -44,8 +44,7 @@ def create_subnet_cidr_reservation(region: Region, params: wire.Params) -> Respo
     if kind == "prefix" and bits > 28:
         raise invalid_value(f"A prefix reservation must hold at least one /28: {cidr} is too small.")
     for other in subnet.reservations.values():
-        shorter = min(bits, other.bits)
-        if network >> (32 - shorter) == other.network >> (32 - shorter):
+        if cidrs_overlap(network, bits, other.network, other.bits):
             raise invalid_value(f"Reservation CIDR {cidr} has overlap with existing reserved CIDR block")
     description = wire.text(params, "Description") or ""
     tags = tag_specifications(params, "subnet-cidr-reservation")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Dict
 
 from . import wire
+from .addresses import cidrs_overlap
 from .describe import Getter, by_ids, flag, paged, select, tag_list, tag_specifications
 from .errors import Ec2Error, invalid_value
 from .model import Region, Subnet
@@ -51,8 +52,7 @@ def create_subnet(region: Region, params: wire.Params) -> Response:
     if not 16 <= bits <= 28 or not vpc.contains(network, bits):
         raise Ec2Error("InvalidSubnet.Range", f"The CIDR '{cidr}' is invalid.")
     for other in vpc.subnets.values():
-        shorter = min(bits, other.bits)
-        if network >> (32 - shorter) == other.network >> (32 - shorter):
+        if cidrs_overlap(network, bits, other.network, other.bits):
             raise Ec2Error("InvalidSubnet.Conflict", f"The CIDR '{cidr}' conflicts with another subnet")
     zone_name = wire.text(params, "AvailabilityZone")
     zone_id = wire.text(params, "AvailabilityZoneId")
