@@ -13,6 +13,7 @@ from botocore.exceptions import ClientError
 import botohook
 
 REGION = "us-east-1"
+AMI = "ami-0123456789abcdef0"
 
 
 class NetworkUsedError(AssertionError):
@@ -58,6 +59,16 @@ def subnet_id(ec2: Any, vpc_id: str) -> str:
 @pytest.fixture
 def eni_id(ec2: Any, subnet_id: str) -> str:
     return str(ec2.create_network_interface(SubnetId=subnet_id)["NetworkInterface"]["NetworkInterfaceId"])
+
+
+def new_eni(ec2: Any, subnet_id: str, **kwargs: Any) -> str:
+    """A new interface in the subnet; its id."""
+    return str(ec2.create_network_interface(SubnetId=subnet_id, **kwargs)["NetworkInterface"]["NetworkInterfaceId"])
+
+
+def free(ec2: Any, subnet_id: str) -> int:
+    """The subnet's AvailableIpAddressCount."""
+    return int(ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"][0]["AvailableIpAddressCount"])
 
 
 def snapshot(ec2: Any) -> Dict[str, Any]:

@@ -8,20 +8,12 @@ from typing import Any, List
 import pytest
 
 import botohook
-from tests.conftest import ec2_error
+from tests.conftest import ec2_error, free, new_eni
 
 
 def addresses(ec2: Any, eni_id: str) -> List[str]:
     eni = ec2.describe_network_interfaces(NetworkInterfaceIds=[eni_id])["NetworkInterfaces"][0]
     return [a["PrivateIpAddress"] for a in eni["PrivateIpAddresses"] if not a["Primary"]]
-
-
-def free_count(ec2: Any, subnet_id: str) -> int:
-    return int(ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"][0]["AvailableIpAddressCount"])
-
-
-def new_eni(ec2: Any, subnet_id: str, **kwargs: Any) -> str:
-    return str(ec2.create_network_interface(SubnetId=subnet_id, **kwargs)["NetworkInterface"]["NetworkInterfaceId"])
 
 
 def test_count_assigns_that_many_new_addresses_in_the_subnet(ec2: Any, subnet_id: str, eni_id: str) -> None:
@@ -53,11 +45,11 @@ def test_named_addresses_are_assigned_in_order(ec2: Any, eni_id: str) -> None:
 
 
 def test_available_count_falls_for_secondaries_and_rises_when_unassigned(ec2: Any, subnet_id: str, eni_id: str) -> None:
-    assert free_count(ec2, subnet_id) == 251 - 1
+    assert free(ec2, subnet_id) == 251 - 1
     ec2.assign_private_ip_addresses(NetworkInterfaceId=eni_id, SecondaryPrivateIpAddressCount=5)
-    assert free_count(ec2, subnet_id) == 245
+    assert free(ec2, subnet_id) == 245
     ec2.unassign_private_ip_addresses(NetworkInterfaceId=eni_id, PrivateIpAddresses=addresses(ec2, eni_id)[:2])
-    assert free_count(ec2, subnet_id) == 247
+    assert free(ec2, subnet_id) == 247
 
 
 @pytest.mark.parametrize("address", ["10.0.1.0", "10.0.1.1", "10.0.1.2", "10.0.1.3", "10.0.1.255"])
@@ -97,14 +89,14 @@ def test_move_error_names_the_address(ec2: Any, subnet_id: str, eni_id: str) -> 
 def test_allow_reassignment_moves_the_address(ec2: Any, subnet_id: str, eni_id: str) -> None:
     other = new_eni(ec2, subnet_id)
     ec2.assign_private_ip_addresses(NetworkInterfaceId=other, PrivateIpAddresses=["10.0.1.77", "10.0.1.78"])
-    before = free_count(ec2, subnet_id)
+    before = free(ec2, subnet_id)
     response = ec2.assign_private_ip_addresses(
         NetworkInterfaceId=eni_id, PrivateIpAddresses=["10.0.1.77"], AllowReassignment=True
     )
     assert response["AssignedPrivateIpAddresses"] == [{"PrivateIpAddress": "10.0.1.77"}]
     assert addresses(ec2, eni_id) == ["10.0.1.77"]
     assert addresses(ec2, other) == ["10.0.1.78"]
-    assert free_count(ec2, subnet_id) == before
+    assert free(ec2, subnet_id) == before
 
 
 def test_primary_address_cannot_be_taken_even_with_reassignment(ec2: Any, subnet_id: str, eni_id: str) -> None:
@@ -122,11 +114,11 @@ def test_primary_address_cannot_be_taken_even_with_reassignment(ec2: Any, subnet
 
 def test_address_already_on_the_interface_succeeds_and_changes_nothing(ec2: Any, subnet_id: str, eni_id: str) -> None:
     ec2.assign_private_ip_addresses(NetworkInterfaceId=eni_id, PrivateIpAddresses=["10.0.1.60"])
-    before = free_count(ec2, subnet_id)
+    before = free(ec2, subnet_id)
     response = ec2.assign_private_ip_addresses(NetworkInterfaceId=eni_id, PrivateIpAddresses=["10.0.1.60"])
     assert response["AssignedPrivateIpAddresses"] == [{"PrivateIpAddress": "10.0.1.60"}]
     assert addresses(ec2, eni_id) == ["10.0.1.60"]
-    assert free_count(ec2, subnet_id) == before
+    assert free(ec2, subnet_id) == before
 
 
 def test_all_or_nothing_when_one_named_address_fails(ec2: Any, subnet_id: str, eni_id: str) -> None:
@@ -184,7 +176,7 @@ def test_detached_limit_is_configurable() -> None:
 def test_exhaustion_of_the_subnet(ec2: Any, vpc_id: str) -> None:
     subnet = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.9.0/28")["Subnet"]["SubnetId"]
     eni = new_eni(ec2, subnet, SecondaryPrivateIpAddressCount=5)
-    assert free_count(ec2, subnet) == 11 - 6
+    assert free(ec2, subnet) == 11 - 6
     with ec2_error(
         "InsufficientFreeAddressesInSubnet",
         "The specified subnet does not have enough free addresses to satisfy the request.",
@@ -192,7 +184,7 @@ def test_exhaustion_of_the_subnet(ec2: Any, vpc_id: str) -> None:
     ):
         ec2.assign_private_ip_addresses(NetworkInterfaceId=eni, SecondaryPrivateIpAddressCount=6)
     ec2.assign_private_ip_addresses(NetworkInterfaceId=eni, SecondaryPrivateIpAddressCount=5)
-    assert free_count(ec2, subnet) == 0
+    assert free(ec2, subnet) == 0
     assigned = {ipaddress.ip_address(a) for a in addresses(ec2, eni)}
     net = ipaddress.ip_network("10.0.9.0/28")
     assert len(assigned) == 10

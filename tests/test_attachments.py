@@ -7,19 +7,13 @@ from typing import Any, Dict
 import boto3
 from botocore.config import Config
 
-from tests.conftest import ec2_error
-
-AMI = "ami-0123456789abcdef0"
+from tests.conftest import AMI, ec2_error, new_eni
 
 
 def launch(ec2: Any, subnet_id: str, kind: str = "c5.large") -> Dict[str, Any]:
     return dict(
         ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, SubnetId=subnet_id, InstanceType=kind)["Instances"][0]
     )
-
-
-def new_eni(ec2: Any, subnet_id: str, **kwargs: Any) -> str:
-    return str(ec2.create_network_interface(SubnetId=subnet_id, **kwargs)["NetworkInterface"]["NetworkInterfaceId"])
 
 
 def attachment(ec2: Any, eni: str) -> Any:

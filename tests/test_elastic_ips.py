@@ -8,9 +8,7 @@ from typing import Any, Dict, List
 import boto3
 
 import botohook
-from tests.conftest import ec2_error
-
-AMI = "ami-0123456789abcdef0"
+from tests.conftest import AMI, ec2_error, new_eni
 
 
 def allocate(ec2: Any) -> Dict[str, Any]:
@@ -25,10 +23,6 @@ def private_addresses(ec2: Any, eni: str) -> List[Dict[str, Any]]:
     return list(
         ec2.describe_network_interfaces(NetworkInterfaceIds=[eni])["NetworkInterfaces"][0]["PrivateIpAddresses"]
     )
-
-
-def new_eni(ec2: Any, subnet_id: str, **kwargs: Any) -> str:
-    return str(ec2.create_network_interface(SubnetId=subnet_id, **kwargs)["NetworkInterface"]["NetworkInterfaceId"])
 
 
 def test_allocate_from_documentation_ranges_up_to_the_quota(ec2: Any) -> None:

@@ -16,11 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import botohook
-from tests.conftest import snapshot
+from tests.conftest import AMI, snapshot
 
 MODEL = botocore.session.get_session().get_service_model("ec2")
 OPERATIONS = sorted(name.split(".", 1)[1] for name in botohook.SIMULATED_OPERATIONS)
-AMI = "ami-0123456789abcdef0"
 
 
 class World:

@@ -8,9 +8,7 @@ import boto3
 import pytest
 
 import botohook
-from tests.conftest import ec2_error
-
-AMI = "ami-0123456789abcdef0"
+from tests.conftest import AMI, ec2_error, free
 
 
 def launch(ec2: Any, **kwargs: Any) -> Dict[str, Any]:
@@ -22,10 +20,6 @@ def launch(ec2: Any, **kwargs: Any) -> Dict[str, Any]:
 
 def instance(ec2: Any, instance_id: str) -> Dict[str, Any]:
     return dict(ec2.describe_instances(InstanceIds=[instance_id])["Reservations"][0]["Instances"][0])
-
-
-def free(ec2: Any, subnet_id: str) -> int:
-    return int(ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"][0]["AvailableIpAddressCount"])
 
 
 def test_launch_into_the_default_subnet(ec2: Any) -> None:

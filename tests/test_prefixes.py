@@ -8,22 +8,12 @@ from typing import Any, List
 import pytest
 
 import botohook
-from tests.conftest import ec2_error
-
-AMI = "ami-0123456789abcdef0"
-
-
-def new_eni(ec2: Any, subnet_id: str, **kwargs: Any) -> str:
-    return str(ec2.create_network_interface(SubnetId=subnet_id, **kwargs)["NetworkInterface"]["NetworkInterfaceId"])
+from tests.conftest import AMI, ec2_error, free, new_eni
 
 
 def prefixes(ec2: Any, eni: str) -> List[str]:
     described = ec2.describe_network_interfaces(NetworkInterfaceIds=[eni])["NetworkInterfaces"][0]
     return [p["Ipv4Prefix"] for p in described.get("Ipv4Prefixes", [])]
-
-
-def free(ec2: Any, subnet_id: str) -> int:
-    return int(ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"][0]["AvailableIpAddressCount"])
 
 
 def test_assign_prefix_count(ec2: Any, subnet_id: str, eni_id: str) -> None:
