@@ -195,3 +195,47 @@ def test_delete_frees_every_address(ec2: Any, subnet_id: str) -> None:
     create(ec2, subnet_id, PrivateIpAddress="10.0.1.10")
     with ec2_error("InvalidNetworkInterfaceID.NotFound"):
         ec2.delete_network_interface(NetworkInterfaceId=eni)
+
+
+def test_modify_and_describe_interface_attributes(ec2: Any, subnet_id: str) -> None:
+    from tests.conftest import AMI
+
+    eni = create(ec2, subnet_id)["NetworkInterfaceId"]
+
+    def attribute(name: str) -> Any:
+        response = ec2.describe_network_interface_attribute(NetworkInterfaceId=eni, Attribute=name)
+        return {k: v for k, v in response.items() if k not in ("ResponseMetadata", "NetworkInterfaceId")}
+
+    assert attribute("sourceDestCheck") == {"SourceDestCheck": {"Value": True}}
+    ec2.modify_network_interface_attribute(NetworkInterfaceId=eni, SourceDestCheck={"Value": False})
+    assert attribute("sourceDestCheck") == {"SourceDestCheck": {"Value": False}}
+    assert describe(ec2, NetworkInterfaceIds=[eni])[0]["SourceDestCheck"] is False
+    ec2.modify_network_interface_attribute(NetworkInterfaceId=eni, Description={"Value": "nat"})
+    assert attribute("description") == {"Description": {"Value": "nat"}}
+    ec2.modify_network_interface_attribute(NetworkInterfaceId=eni, Groups=["sg-0123456789abcdef0"])
+    assert attribute("groupSet") == {"Groups": [{"GroupId": "sg-0123456789abcdef0"}]}
+    assert attribute("attachment") == {}
+    node = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, SubnetId=subnet_id, InstanceType="c5.large")
+    attachment = ec2.attach_network_interface(
+        NetworkInterfaceId=eni, InstanceId=node["Instances"][0]["InstanceId"], DeviceIndex=1
+    )["AttachmentId"]
+    ec2.modify_network_interface_attribute(
+        NetworkInterfaceId=eni, Attachment={"AttachmentId": attachment, "DeleteOnTermination": True}
+    )
+    assert attribute("attachment")["Attachment"]["DeleteOnTermination"] is True
+    with ec2_error("InvalidParameterCombination", contains="sourceDestCheck", unchanged=ec2):
+        ec2.modify_network_interface_attribute(
+            NetworkInterfaceId=eni, SourceDestCheck={"Value": True}, Description={"Value": "x"}
+        )
+    with ec2_error("InvalidAttachmentID.NotFound", unchanged=ec2):
+        ec2.modify_network_interface_attribute(
+            NetworkInterfaceId=eni, Attachment={"AttachmentId": "eni-attach-0123456789abcdef0"}
+        )
+    with ec2_error("MissingParameter", unchanged=ec2):
+        ec2.modify_network_interface_attribute(NetworkInterfaceId=eni)
+    with ec2_error("InvalidGroupId.Malformed", unchanged=ec2):
+        ec2.modify_network_interface_attribute(NetworkInterfaceId=eni, Groups=["web"])
+    with ec2_error("InvalidParameterValue", contains="attribute", unchanged=ec2):
+        ec2.describe_network_interface_attribute(NetworkInterfaceId=eni, Attribute="colour")
+    with ec2_error("DryRunOperation", status=412, unchanged=ec2):
+        ec2.modify_network_interface_attribute(NetworkInterfaceId=eni, SourceDestCheck={"Value": True}, DryRun=True)

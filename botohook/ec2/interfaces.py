@@ -213,14 +213,11 @@ def plan_interface(subnet: Subnet, params: wire.Params) -> InterfacePlan:
     description = wire.text(params, "Description") or ""
     if len(description) > 255:
         raise invalid_value("Description must be 255 characters or fewer")
-    groups = wire.strings(params, "SecurityGroupId")
-    for group in groups:
-        if not is_resource_id(group, "sg"):
-            raise Ec2Error("InvalidGroupId.Malformed", f'Invalid id: "{group}" (expecting "sg-...")')
+    groups = _groups(wire.strings(params, "SecurityGroupId"))
     interface_type = wire.text(params, "InterfaceType") or "interface"
     if interface_type not in INTERFACE_TYPES:
         raise invalid_value(f"Value ({interface_type}) for parameter interfaceType is invalid.")
-    groups = list(dict.fromkeys(groups)) or [subnet.vpc.default_group_id]
+    groups = groups or [subnet.vpc.default_group_id]
     return InterfacePlan(
         subnet, primary, secondaries, count, prefixes, prefix_count or 0, description, groups, interface_type
     )
@@ -311,8 +308,71 @@ def delete_network_interface(region: Region, params: wire.Params) -> Response:
     return {}
 
 
+_ATTRIBUTES = ("description", "sourceDestCheck", "groupSet", "attachment")
+
+
+def _groups(values: List[str]) -> List[str]:
+    for group in values:
+        if not is_resource_id(group, "sg"):
+            raise Ec2Error("InvalidGroupId.Malformed", f'Invalid id: "{group}" (expecting "sg-...")')
+    return list(dict.fromkeys(values))
+
+
+def modify_network_interface_attribute(region: Region, params: wire.Params) -> Response:
+    eni = region.interface(wire.required(params, "NetworkInterfaceId"))
+    description = wire.text(params, "Description.Value")
+    source_dest_check = wire.text(params, "SourceDestCheck.Value")
+    groups = _groups(wire.strings(params, "SecurityGroupId"))
+    attachment_id = wire.text(params, "Attachment.AttachmentId")
+    given = dict(zip(_ATTRIBUTES, (description, source_dest_check, groups or None, attachment_id)))
+    named = [name for name, value in given.items() if value is not None]
+    if not named:
+        raise Ec2Error("MissingParameter", f"The request must contain one of the parameters {', '.join(_ATTRIBUTES)}")
+    if len(named) > 1:
+        message = f"Fields for multiple attribute types specified: {', '.join(named)}"
+        raise Ec2Error("InvalidParameterCombination", message)
+    if description is not None and len(description) > 255:
+        raise invalid_value("Description must be 255 characters or fewer")
+    if attachment_id is not None and (eni.attachment is None or eni.attachment.id != attachment_id):
+        raise Ec2Error("InvalidAttachmentID.NotFound", f"The attachment ID '{attachment_id}' does not exist")
+    wire.check_dry_run(params)
+    if description is not None:
+        eni.description = description
+    elif source_dest_check is not None:
+        eni.source_dest_check = wire.boolean(params, "SourceDestCheck.Value")
+    elif groups:
+        eni.groups = groups
+    elif eni.attachment is not None:
+        eni.attachment.delete_on_termination = wire.boolean(params, "Attachment.DeleteOnTermination")
+    return {}
+
+
+def describe_network_interface_attribute(region: Region, params: wire.Params) -> Response:
+    eni = region.interface(wire.required(params, "NetworkInterfaceId"))
+    attribute = wire.required(params, "Attribute")
+    if attribute not in _ATTRIBUTES and attribute != "associatePublicIpAddress":
+        raise invalid_value(f"Value ({attribute}) for parameter attribute is invalid. Unknown attribute.")
+    wire.check_dry_run(params)
+    described = describe_interface(region, eni)
+    out: Response = {"NetworkInterfaceId": eni.id}
+    if attribute == "description":
+        out["Description"] = {"Value": eni.description}
+    elif attribute == "sourceDestCheck":
+        out["SourceDestCheck"] = {"Value": eni.source_dest_check}
+    elif attribute == "groupSet":
+        out["Groups"] = described["Groups"]
+    elif attribute == "attachment":
+        if "Attachment" in described:
+            out["Attachment"] = described["Attachment"]
+    else:
+        out["AssociatePublicIpAddress"] = False
+    return out
+
+
 OPERATIONS = {
     "CreateNetworkInterface": idempotent(create_network_interface),
     "DescribeNetworkInterfaces": describe_network_interfaces,
     "DeleteNetworkInterface": delete_network_interface,
+    "ModifyNetworkInterfaceAttribute": modify_network_interface_attribute,
+    "DescribeNetworkInterfaceAttribute": describe_network_interface_attribute,
 }
