@@ -259,3 +259,18 @@ def test_client_token_makes_launch_and_create_idempotent(ec2: Any, subnet_id: st
     assert same["NetworkInterfaceId"] == eni["NetworkInterfaceId"]
     other = ec2.create_network_interface(SubnetId=subnet_id)["NetworkInterface"]
     assert other["NetworkInterfaceId"] != eni["NetworkInterfaceId"]
+
+
+def test_source_dest_check_on_the_instance(ec2: Any, subnet_id: str) -> None:
+    node = launch(ec2, SubnetId=subnet_id)
+    ec2.modify_instance_attribute(InstanceId=node["InstanceId"], SourceDestCheck={"Value": False})
+    assert instance(ec2, node["InstanceId"])["SourceDestCheck"] is False
+    assert instance(ec2, node["InstanceId"])["NetworkInterfaces"][0]["SourceDestCheck"] is False
+    ec2.modify_instance_attribute(InstanceId=node["InstanceId"], Attribute="sourceDestCheck", Value="true")
+    assert instance(ec2, node["InstanceId"])["SourceDestCheck"] is True
+    with ec2_error("InvalidParameterValue", unchanged=ec2):
+        ec2.modify_instance_attribute(InstanceId=node["InstanceId"], Attribute="sourceDestCheck", Value="maybe")
+    with pytest.raises(botohook.UnsimulatedOperationError, match="SourceDestCheck only"):
+        ec2.modify_instance_attribute(InstanceId=node["InstanceId"], InstanceType={"Value": "c5.xlarge"})
+    with ec2_error("DryRunOperation", status=412, unchanged=ec2):
+        ec2.modify_instance_attribute(InstanceId=node["InstanceId"], SourceDestCheck={"Value": False}, DryRun=True)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, NamedTuple, Sequence
 
+from ..errors import UnsimulatedOperationError
 from . import wire
 from .catalog import InstanceType
 from .describe import Getter, flag, page, select, tag_list, tags_by_type
-from .errors import Ec2Error, invalid_value, missing
+from .errors import Ec2Error, incorrect_state, invalid_value, missing
 from .idempotency import idempotent
 from .interfaces import InterfacePlan, build_interface, check_prefix_support, describe_interface, plan_interface
 from .model import Instance, NetworkInterface, Region, Subnet, is_resource_id
@@ -344,8 +345,30 @@ def terminate_instances(region: Region, params: wire.Params) -> Response:
     return {"TerminatingInstances": changes}
 
 
+def modify_instance_attribute(region: Region, params: wire.Params) -> Response:
+    """Only the networking attribute, ``SourceDestCheck`` (of the primary interface); others are not simulated."""
+    instance = region.instance(wire.required(params, "InstanceId"))
+    value = wire.text(params, "SourceDestCheck.Value")
+    if value is None and wire.text(params, "Attribute") == "sourceDestCheck":
+        value = wire.text(params, "Value")
+    others = [k for k in params if k not in ("Action", "Version", "InstanceId", "DryRun", "SourceDestCheck.Value")]
+    if value is None or (others and others != ["Attribute", "Value"]):
+        raise UnsimulatedOperationError(
+            "ec2", "ModifyInstanceAttribute", "botohook simulates ModifyInstanceAttribute for SourceDestCheck only"
+        )
+    if value not in ("true", "false"):
+        raise invalid_value(f"Value ({value}) for parameter value is invalid.")
+    primary = instance.primary_interface
+    if primary is None:
+        raise incorrect_state(instance.id)
+    wire.check_dry_run(params)
+    primary.source_dest_check = value == "true"
+    return {}
+
+
 OPERATIONS = {
     "RunInstances": idempotent(run_instances),
     "DescribeInstances": describe_instances,
     "TerminateInstances": terminate_instances,
+    "ModifyInstanceAttribute": modify_instance_attribute,
 }
