@@ -7,7 +7,7 @@ from typing import Any, Dict, List, NamedTuple, Tuple, Type, TypeVar
 
 from .ec2 import OPERATIONS
 from .ec2.errors import Ec2Error
-from .ec2.model import NetworkInterface, Region, Resource, Settings, Subnet, Vpc
+from .ec2.model import ElasticIp, Instance, NetworkInterface, Region, Resource, Settings, Subnet, Vpc
 from .ec2.wire import Params
 from .errors import UnsimulatedOperationError
 
@@ -132,6 +132,14 @@ class Simulator:
     def vpc(self, vpc_id: str) -> Vpc:
         """The VPC with this id, in whichever region holds it."""
         return self._find(vpc_id, Vpc)
+
+    def instance(self, instance_id: str) -> Instance:
+        """The instance with this id, in whichever region holds it."""
+        return self._find(instance_id, Instance)
+
+    def elastic_ip(self, allocation_id: str) -> ElasticIp:
+        """The Elastic IP with this allocation id, in whichever region holds it."""
+        return self._find(allocation_id, ElasticIp)
 
     def _find(self, resource_id: str, kind: Type[R]) -> R:
         for region in list(self._regions.values()):

@@ -229,3 +229,14 @@ def test_async_context_manager_and_class_decorator(no_credentials: None) -> None
     assert result.wasSuccessful() and result.testsRun == 1
     with pytest.raises(RuntimeError):
         Suite("helper").helper()
+
+
+def test_inspection_of_instances_and_elastic_ips(sim: botohook.Simulator, ec2: Any, subnet_id: str) -> None:
+    node = ec2.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1, SubnetId=subnet_id)["Instances"][0]
+    eip = ec2.allocate_address(Domain="vpc")
+    ec2.associate_address(AllocationId=eip["AllocationId"], InstanceId=node["InstanceId"])
+    instance = sim.instance(node["InstanceId"])
+    assert instance.kind.name == "m1.small" and instance.state == "running"
+    assert sim.elastic_ip(eip["AllocationId"]).interface is instance.interfaces[0]
+    with pytest.raises(KeyError):
+        sim.instance(eip["AllocationId"])

@@ -151,3 +151,21 @@ def test_state_is_per_region(ec2: Any, vpc_id: str) -> None:
     }
     with ec2_error("InvalidVpcID.NotFound"):
         west.describe_vpcs(VpcIds=[vpc_id])
+
+
+def test_describe_availability_zones(ec2: Any) -> None:
+    zones = ec2.describe_availability_zones()["AvailabilityZones"]
+    assert [z["ZoneName"] for z in zones] == [f"us-east-1{z}" for z in "abcdef"]
+    assert all(z["State"] == "available" and z["RegionName"] == "us-east-1" for z in zones)
+    by_id = ec2.describe_availability_zones(ZoneIds=["use1-az2"])["AvailabilityZones"]
+    assert [z["ZoneName"] for z in by_id] == ["us-east-1b"]
+    filtered = ec2.describe_availability_zones(Filters=[{"Name": "zone-name", "Values": ["us-east-1[ac]", "*f"]}])
+    assert [z["ZoneName"] for z in filtered["AvailabilityZones"]] == ["us-east-1f"]
+    with ec2_error("InvalidParameterValue", contains="us-east-1z"):
+        ec2.describe_availability_zones(ZoneNames=["us-east-1z"])
+    west = boto3.client("ec2", region_name="eu-west-1").describe_availability_zones()["AvailabilityZones"]
+    assert [(z["ZoneName"], z["ZoneId"]) for z in west] == [
+        ("eu-west-1a", "euw1-az1"),
+        ("eu-west-1b", "euw1-az2"),
+        ("eu-west-1c", "euw1-az3"),
+    ]

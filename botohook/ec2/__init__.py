@@ -19,6 +19,7 @@ from . import (
     subnets,
     tags,
     vpcs,
+    zones,
 )
 from .model import Region
 from .wire import Params
@@ -36,4 +37,5 @@ OPERATIONS: Dict[str, Operation] = {
     **attachments.OPERATIONS,
     **elastic_ips.OPERATIONS,
     **reservations.OPERATIONS,
+    **zones.OPERATIONS,
 }
