@@ -22,12 +22,15 @@ class _Slot(NamedTuple):
 
     device_index: int
     delete_on_termination: bool
-    existing: NetworkInterface | None
-    plan: InterfacePlan | None
+    target: NetworkInterface | InterfacePlan
 
     @property
-    def subnet(self) -> Subnet:
-        return self.existing.subnet if self.existing is not None else self.plan.subnet  # type: ignore[union-attr]
+    def plan(self) -> InterfacePlan | None:
+        return self.target if isinstance(self.target, InterfacePlan) else None
+
+    @property
+    def delegates_prefixes(self) -> bool:
+        return bool(self.target.prefixes) or (self.plan is not None and self.plan.prefix_count > 0)
 
 
 def instance_type(region: Region, name: str) -> InstanceType:
@@ -90,15 +93,15 @@ def _slots(region: Region, params: wire.Params) -> List[_Slot]:
             eni = region.interface(interface_id)
             if eni.attachment is not None:
                 raise Ec2Error("InvalidNetworkInterface.InUse", f"Interface: [{eni.id}] in use.")
-            slots.append(_Slot(index, wire.text(spec, "DeleteOnTermination") == "true", eni, None))
+            slots.append(_Slot(index, wire.text(spec, "DeleteOnTermination") == "true", eni))
             continue
         spec_subnet = wire.text(spec, "SubnetId")
         subnet = region.subnet(spec_subnet) if spec_subnet is not None else _default_subnet(region, zone)
         plan = plan_interface(subnet, spec)
-        slots.append(_Slot(index, wire.text(spec, "DeleteOnTermination") != "false", None, plan))
+        slots.append(_Slot(index, wire.text(spec, "DeleteOnTermination") != "false", plan))
     if all(s.device_index != 0 for s in slots):
         raise invalid_value("A network interface at device index 0 is required.")
-    if len({s.subnet.zone.name for s in slots}) > 1:
+    if len({s.target.subnet.zone.name for s in slots}) > 1:
         raise Ec2Error("InvalidParameterCombination", "Network interfaces must be in the same availability zone.")
     return slots
 
@@ -121,17 +124,14 @@ def run_instances(region: Region, params: wire.Params) -> Response:
         raise Ec2Error("AttachmentLimitExceeded", f"Interface count {len(slots)} exceeds the limit for {kind.name}")
     limit = kind.ipv4_addresses_per_interface
     for slot in slots:
-        if (slot.plan is not None and (slot.plan.prefixes or slot.plan.prefix_count)) or (
-            slot.existing is not None and slot.existing.prefixes
-        ):
+        if slot.delegates_prefixes:
             check_prefix_support(kind)
-        total = slot.plan.total if slot.plan is not None else slot.existing.slots  # type: ignore[union-attr]
-        if total > limit:
+        if slot.target.slots > limit:
             raise Ec2Error(
                 "InvalidInterface.IpAddressLimitExceeded",
                 f"The number of private IP addresses on a network interface exceeds the limit for {kind.name}.",
             )
-    if high > 1 and any(s.existing is not None or s.plan.named for s in slots):  # type: ignore[union-attr]
+    if high > 1 and any(s.plan is None or s.plan.named for s in slots):
         raise Ec2Error(
             "InvalidParameterCombination",
             "A private IP address or an existing network interface can be given only when launching one instance.",
@@ -143,13 +143,15 @@ def run_instances(region: Region, params: wire.Params) -> Response:
     reservation_id = region.settings.new_id("r")
     instances: List[Instance] = []
     for launch_index in range(count):
-        instance = Instance(region.settings, kind, image, slots[0].subnet, reservation_id, launch_index)
+        instance = Instance(region.settings, kind, image, slots[0].target.subnet, reservation_id, launch_index)
         instance.tags.update(tags.get("instance", {}))
         instance.client_token = wire.text(params, "ClientToken") or ""
         region.add(instance)
         for slot in sorted(slots, key=lambda s: s.device_index):
-            eni = slot.existing if slot.existing is not None else build_interface(region, slot.plan)  # type: ignore[arg-type]
-            if slot.existing is None:
+            if isinstance(slot.target, NetworkInterface):
+                eni = slot.target
+            else:
+                eni = build_interface(region, slot.target)
                 eni.tags.update(tags.get("network-interface", {}))
             region.attach(eni, instance, slot.device_index, slot.delete_on_termination)
         instance.subnet = instance.interfaces[0].subnet

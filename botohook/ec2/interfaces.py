@@ -156,7 +156,7 @@ class InterfacePlan(NamedTuple):
         return (0 if self.primary is not None else 1) + self.secondary_count
 
     @property
-    def total(self) -> int:
+    def slots(self) -> int:
         """Address slots the interface will use: primary, secondaries, prefixes."""
         return len(self.named) + self.automatic + len(self.prefixes) + self.prefix_count
 
@@ -243,7 +243,7 @@ def build_interface(region: Region, plan: InterfacePlan) -> NetworkInterface:
 def create_network_interface(region: Region, params: wire.Params) -> Response:
     subnet = region.subnet(wire.required(params, "SubnetId"))
     plan = plan_interface(subnet, params)
-    if plan.total > region.settings.detached_limit():
+    if plan.slots > region.settings.detached_limit():
         raise limit_exceeded()
     shortage = subnet.can_allocate(plan.automatic, plan.prefix_count, plan.named)
     if shortage is not None:

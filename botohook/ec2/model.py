@@ -538,7 +538,9 @@ class Region:
         self.remove(interface)
 
     def _create_default_vpc(self) -> None:
-        network, bits = parse_cidr(DEFAULT_VPC_CIDR)  # type: ignore[misc]
+        block = parse_cidr(DEFAULT_VPC_CIDR)
+        assert block is not None
+        network, bits = block
         vpc = Vpc(self.settings, network, bits, True, "default")
         self.add(vpc)
         for index, zone in enumerate(self.zones):
