@@ -274,3 +274,9 @@ def test_source_dest_check_on_the_instance(ec2: Any, subnet_id: str) -> None:
         ec2.modify_instance_attribute(InstanceId=node["InstanceId"], InstanceType={"Value": "c5.xlarge"})
     with ec2_error("DryRunOperation", status=412, unchanged=ec2):
         ec2.modify_instance_attribute(InstanceId=node["InstanceId"], SourceDestCheck={"Value": False}, DryRun=True)
+
+
+def test_an_enormous_max_count_is_capped_by_free_addresses_at_once(ec2: Any, vpc_id: str) -> None:
+    small = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.9.0/28")["Subnet"]["SubnetId"]
+    reservation = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=2**31 - 1, SubnetId=small)
+    assert len(reservation["Instances"]) == 11

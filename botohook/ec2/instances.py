@@ -165,23 +165,40 @@ def run_instances(region: Region, params: wire.Params) -> Response:
     }
 
 
+class _Need(NamedTuple):
+    """What one instance of the launch needs from one subnet."""
+
+    addresses: int
+    prefixes: int
+    named: List[int]
+
+
 def _capacity(slots: List[_Slot], low: int, high: int) -> int:
-    """How many instances, between ``low`` and ``high``, the subnets have addresses and prefixes for."""
-    needs: Dict[Subnet, List[Any]] = {}  # subnet -> [automatic addresses, automatic prefixes, named addresses]
+    """How many instances, between ``low`` and ``high``, the subnets have addresses and prefixes for (a binary
+    search: enough for ``count`` instances implies enough for fewer)."""
+    needs: Dict[Subnet, _Need] = {}
     for slot in slots:
-        if slot.plan is not None:
-            need = needs.setdefault(slot.plan.subnet, [0, 0, []])
-            need[0] += slot.plan.automatic
-            need[1] += slot.plan.prefix_count
-            need[2].extend(slot.plan.named)
-    shortage: Ec2Error | None = None
-    for count in range(high, low - 1, -1):
-        checks = (s.can_allocate(a * count, p * count, n) for s, (a, p, n) in needs.items())
-        shortage = next((error for error in checks if error is not None), None)
-        if shortage is None:
-            return count
-    assert shortage is not None  # the loop ran at least once: low <= high
-    raise shortage
+        plan = slot.plan
+        if plan is not None:
+            need = needs.get(plan.subnet, _Need(0, 0, []))
+            needs[plan.subnet] = _Need(
+                need.addresses + plan.automatic, need.prefixes + plan.prefix_count, need.named + plan.named
+            )
+
+    def shortage(count: int) -> Ec2Error | None:
+        checks = (s.can_allocate(n.addresses * count, n.prefixes * count, n.named) for s, n in needs.items())
+        return next((error for error in checks if error is not None), None)
+
+    error = shortage(low)
+    if error is not None:
+        raise error
+    while low < high:
+        middle = (low + high + 1) // 2
+        if shortage(middle) is None:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 def describe_instance(region: Region, instance: Instance, state: str | None = None) -> Response:
