@@ -35,7 +35,7 @@ USABLE_16 = 2**16 - 5
 
 try:
     from moto import mock_aws
-except ImportError:  # moto is optional: pip install -e ".[bench]"
+except ImportError:  # moto is optional (it comes with the test extra)
     mock_aws = None
 
 
