@@ -55,6 +55,9 @@ def test_associate_with_the_primary_and_describe(ec2: Any, subnet_id: str) -> No
     assert row["AssociationId"] == association and row["NetworkInterfaceId"] == eni
     assert row["PrivateIpAddress"] == described["PrivateIpAddress"]
     assert addresses(ec2, Filters=[{"Name": "network-interface-id", "Values": [eni]}]) == [row]
+    for name in ("association.public-ip", "addresses.association.public-ip"):
+        found = ec2.describe_network_interfaces(Filters=[{"Name": name, "Values": [eip["PublicIp"]]}])
+        assert [e["NetworkInterfaceId"] for e in found["NetworkInterfaces"]] == [eni]
     assert addresses(ec2, PublicIps=[eip["PublicIp"]]) == [row]
     ec2.disassociate_address(AssociationId=association)
     assert "AssociationId" not in addresses(ec2)[0]

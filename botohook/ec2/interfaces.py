@@ -287,6 +287,13 @@ def _filters(region: Region) -> Dict[str, Getter[NetworkInterface]]:
             [flag(e.attachment.delete_on_termination)] if e.attachment else []
         ),
         "association.public-ip": lambda e: [eip.address for eip in e.associations.values()],
+        "addresses.association.public-ip": lambda e: [eip.address for eip in e.associations.values()],
+        "addresses.association.owner-id": lambda e: [region.settings.account_id] if e.associations else [],
+        "association.ip-owner-id": lambda e: [region.settings.account_id] if e.associations else [],
+        "association.public-dns-name": lambda e: [
+            region.public_dns_name(eip.public_ip) for eip in e.associations.values()
+        ],
+        "attachment.attach.time": lambda e: [e.attachment.attach_time.isoformat()] if e.attachment else [],
         "association.allocation-id": lambda e: [eip.id for eip in e.associations.values()],
         "association.association-id": lambda e: [str(eip.association_id) for eip in e.associations.values()],
     }
