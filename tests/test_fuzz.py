@@ -153,7 +153,7 @@ def test_generated_calls_end_in_a_response_or_an_ec2_error(operation: str) -> No
     try:
         outcomes: Dict[str, int] = {}
 
-        @settings(max_examples=50, deadline=None, suppress_health_check=list(HealthCheck))
+        @settings(max_examples=50, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
         @given(members_of(model.input_shape, world))
         def call(kwargs: Dict[str, Any]) -> None:
             before = snapshot(world.ec2)
