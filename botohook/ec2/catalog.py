@@ -27,10 +27,6 @@ class InstanceType(NamedTuple):
         """Whether the type runs on Nitro (bare metal does)."""
         return self.hypervisor == "nitro" or self.bare_metal
 
-    @property
-    def tags(self) -> Dict[str, str]:
-        return {}
-
 
 Catalog = Dict[str, InstanceType]
 

@@ -6,19 +6,13 @@ import base64
 import binascii
 import re
 from functools import lru_cache
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Protocol, Sequence, Tuple, TypeVar
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Sequence, Tuple, TypeVar
 
 from . import wire
 from .errors import Ec2Error, bad_parameter, invalid_value
 from .model import Resource
 
-
-class Tagged(Protocol):
-    @property
-    def tags(self) -> Dict[str, str]: ...
-
-
-R = TypeVar("R", bound=Tagged)
+R = TypeVar("R")
 Res = TypeVar("Res", bound=Resource)
 T = TypeVar("T")
 Getter = Callable[[R], Iterable[str]]
@@ -31,12 +25,11 @@ def flag(value: bool) -> str:
     return "true" if value else "false"
 
 
-def select(
-    resources: Iterable[R], params: wire.Params, getters: Mapping[str, Getter[R]], wire_name: str = "Filter"
-) -> List[R]:
-    """The resources that pass every filter of the request (any value of a filter may match)."""
+def select(resources: Iterable[R], params: wire.Params, getters: Mapping[str, Getter[R]]) -> List[R]:
+    """The resources that pass every filter of the request (any value of a filter may match); ``tag:<key>``,
+    ``tag-key`` and ``tag-value`` work on whatever has ``tags``."""
     checks: List[Tuple[Getter[R], Sequence[Callable[[str], bool]]]] = []
-    for name, values in wire.filters(params, wire_name).items():
+    for name, values in wire.filters(params).items():
         getter = getters.get(name) or _tag_getter(name)
         if getter is None:
             raise invalid_value(f"The filter '{name}' is invalid")
@@ -46,15 +39,20 @@ def select(
     return [r for r in resources if all(any(m(v) for v in getter(r) for m in matchers) for getter, matchers in checks)]
 
 
-def _tag_getter(name: str) -> Getter[Tagged] | None:
+def _tag_getter(name: str) -> Getter[Any] | None:
     if name.startswith("tag:"):
         key = name[4:]
-        return lambda r: [r.tags[key]] if key in r.tags else []
+        return lambda r: [_tags(r)[key]] if key in _tags(r) else []
     if name == "tag-key":
-        return lambda r: r.tags.keys()
+        return lambda r: _tags(r).keys()
     if name == "tag-value":
-        return lambda r: r.tags.values()
+        return lambda r: _tags(r).values()
     return None
+
+
+def _tags(item: Any) -> Dict[str, str]:
+    tags: Dict[str, str] = getattr(item, "tags", {})
+    return tags
 
 
 @lru_cache(maxsize=1024)

@@ -84,10 +84,10 @@ def check_dry_run(params: Params) -> None:
         raise dry_run()
 
 
-def filters(params: Params, wire: str = "Filter") -> Dict[str, List[str]]:
+def filters(params: Params) -> Dict[str, List[str]]:
     """The ``Filters`` parameter as a mapping of filter name to accepted values."""
     out: Dict[str, List[str]] = {}
-    for entry in structs(params, wire):
+    for entry in structs(params, "Filter"):
         name = entry.get("Name")
         if name is None:
             raise Ec2Error("InvalidParameterValue", "The filter 'null' is invalid")

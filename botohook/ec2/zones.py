@@ -5,24 +5,11 @@ from __future__ import annotations
 from typing import Any, Dict
 
 from . import wire
-from .describe import select
+from .describe import Getter, select
 from .errors import invalid_value
 from .model import Region, Zone
 
 Response = Dict[str, Any]
-
-
-class _ZoneRow:
-    """A zone as filters see it (zones carry no tags)."""
-
-    __slots__ = ("zone",)
-
-    def __init__(self, zone: Zone) -> None:
-        self.zone = zone
-
-    @property
-    def tags(self) -> Dict[str, str]:
-        return {}
 
 
 def describe_availability_zones(region: Region, params: wire.Params) -> Response:
@@ -32,17 +19,17 @@ def describe_availability_zones(region: Region, params: wire.Params) -> Response
     unknown = sorted((names | ids) - known)
     if unknown:
         raise invalid_value(f"The zone '{unknown[0]}' does not exist in the region '{region.name}'.")
-    rows = [_ZoneRow(z) for z in region.zones if (not names and not ids) or z.name in names or z.zone_id in ids]
-    filters = {
-        "zone-name": lambda r: [r.zone.name],
-        "zone-id": lambda r: [r.zone.zone_id],
-        "region-name": lambda r: [region.name],
-        "group-name": lambda r: [region.name],
-        "state": lambda r: ["available"],
-        "zone-type": lambda r: ["availability-zone"],
-        "opt-in-status": lambda r: ["opt-in-not-required"],
+    zones = [z for z in region.zones if (not names and not ids) or z.name in names or z.zone_id in ids]
+    filters: Dict[str, Getter[Zone]] = {
+        "zone-name": lambda z: [z.name],
+        "zone-id": lambda z: [z.zone_id],
+        "region-name": lambda z: [region.name],
+        "group-name": lambda z: [region.name],
+        "state": lambda z: ["available"],
+        "zone-type": lambda z: ["availability-zone"],
+        "opt-in-status": lambda z: ["opt-in-not-required"],
     }
-    chosen = select(rows, params, filters)
+    chosen = select(zones, params, filters)
     wire.check_dry_run(params)
     return {
         "AvailabilityZones": [
@@ -51,13 +38,13 @@ def describe_availability_zones(region: Region, params: wire.Params) -> Response
                 "OptInStatus": "opt-in-not-required",
                 "Messages": [],
                 "RegionName": region.name,
-                "ZoneName": row.zone.name,
-                "ZoneId": row.zone.zone_id,
+                "ZoneName": zone.name,
+                "ZoneId": zone.zone_id,
                 "GroupName": region.name,
                 "NetworkBorderGroup": region.name,
                 "ZoneType": "availability-zone",
             }
-            for row in chosen
+            for zone in chosen
         ]
     }
 
