@@ -25,7 +25,7 @@ from botocore.loaders import create_loader
 from botocore.validate import validate_parameters
 
 from .ec2.errors import Ec2Error
-from .errors import ConflictError, ResponseValidationError
+from .errors import ConflictError, ResponseValidationError, UnsimulatedOperationError
 from .simulator import Simulator
 
 EVENT = "before-call.*.*"
@@ -39,6 +39,7 @@ _saved_environ: Dict[str, str | None] = {}
 _state_lock = threading.RLock()
 _initializer_registered = False
 _environment_holders = 0
+_outside_refused = False  # under pytest --botohook: no call may leave the simulation
 _REQUEST_ID_PREFIX = "{0[0]}-{0[1]}-4{0[2]}-a{0[3]}-".format(
     [token_hex(n)[: n * 2 - m] for n, m in ((4, 0), (2, 0), (2, 1), (2, 1))]
 )  # a random UUID-4 prefix per process; the last group counts calls, so ids are unique and cheap
@@ -60,6 +61,14 @@ class Hook:
     ) -> Tuple[AWSResponse, Dict[str, Any]] | None:
         simulator = self.simulator or (_active[-1] if _active else None)
         if simulator is None:
+            if _outside_refused:
+                raise UnsimulatedOperationError(
+                    model.service_model.service_name,
+                    model.name,
+                    f"{model.service_model.service_name}.{model.name} was called outside any simulation while "
+                    "pytest --botohook runs: each test has its own simulator, so fixtures wider than function scope "
+                    "(module, session) cannot use it; make them function-scoped",
+                )
             return None
         return respond(simulator, model, params, context)
 
@@ -157,10 +166,18 @@ def _hook_on(owner: Any, emitter: Any) -> Hook:
     return hook
 
 
-def prepare() -> None:
-    """Reach every botocore session created from now on (cheap: the hooks stay inert until a simulation starts)."""
+def prepare(refuse_outside: bool = False) -> None:
+    """Reach every botocore session created from now on (cheap: the hooks stay inert until a simulation starts).
+    With ``refuse_outside``, a call made while no simulation is active raises instead of reaching AWS."""
+    global _outside_refused
     with _state_lock:
         _ensure_initializer()
+        _outside_refused = refuse_outside
+
+
+def stop_refusing() -> None:
+    global _outside_refused
+    _outside_refused = False
 
 
 def _ensure_initializer() -> None:

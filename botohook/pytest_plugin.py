@@ -39,9 +39,10 @@ def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Pa
     if flag or (flag is None and early_config.getini("botohook")):
         from . import _wiring
 
-        _wiring.prepare()
+        _wiring.prepare(refuse_outside=True)
         _wiring.hold_environment()
         early_config.add_cleanup(_wiring.release_environment)
+        early_config.add_cleanup(_wiring.stop_refusing)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -1,4 +1,8 @@
-"""The pytest plugin, exercised with pytester: the flag, the ini option, the fixture and the marker."""
+"""The pytest plugin, exercised with pytester: the flag, the ini option, the fixture and the marker.
+
+Inner runs are subprocesses, as in real use: pytester's in-process runs restore ``sys.modules`` afterwards, which
+would leave this process with two copies of botohook's modules and their state.
+"""
 
 from __future__ import annotations
 
@@ -37,13 +41,13 @@ botohook_module = botohook
 
 def test_flag_runs_every_test_inside_the_simulation(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_inner=INNER)
-    pytester.runpytest("--botohook").assert_outcomes(passed=4)
+    pytester.runpytest_subprocess("--botohook").assert_outcomes(passed=4)
 
 
 def test_ini_option_does_the_same(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_inner=INNER)
     pytester.makeini("[pytest]\nbotohook = true\n")
-    pytester.runpytest().assert_outcomes(passed=4)
+    pytester.runpytest_subprocess().assert_outcomes(passed=4)
 
 
 def test_without_the_flag_only_the_fixture_simulates(pytester: pytest.Pytester) -> None:
@@ -67,7 +71,7 @@ def test_without_the_flag_only_the_fixture_simulates(pytester: pytest.Pytester) 
             assert botohook.interface(eni["NetworkInterfaceId"]).primary_address == "172.31.0.4"
     """
     )
-    pytester.runpytest().assert_outcomes(passed=2)
+    pytester.runpytest_subprocess().assert_outcomes(passed=2)
 
 
 def test_class_marker_and_closest_marker_wins(pytester: pytest.Pytester) -> None:
@@ -85,7 +89,7 @@ def test_class_marker_and_closest_marker_wins(pytester: pytest.Pytester) -> None
                 assert botohook.account_id == "111111111111"
     """
     )
-    pytester.runpytest("--botohook").assert_outcomes(passed=2)
+    pytester.runpytest_subprocess("--botohook").assert_outcomes(passed=2)
 
 
 def test_importing_the_plugin_imports_neither_boto3_nor_botocore() -> None:
@@ -95,3 +99,22 @@ def test_importing_the_plugin_imports_neither_boto3_nor_botocore() -> None:
         "assert not loaded, loaded"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_calls_outside_a_tests_simulation_are_refused(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_inner="""
+        import boto3
+        import pytest
+
+        @pytest.fixture(scope="module")
+        def shared_vpc():
+            return boto3.client("ec2", region_name="us-east-1").create_vpc(CidrBlock="10.0.0.0/16")
+
+        def test_uses_a_module_fixture(shared_vpc):
+            pass
+        """
+    )
+    result = pytester.runpytest_subprocess("--botohook")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*ec2.CreateVpc was called outside any simulation*function-scoped*"])
