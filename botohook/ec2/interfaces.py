@@ -208,7 +208,7 @@ def plan_interface(subnet: Subnet, params: wire.Params) -> InterfacePlan:
     prefixes = list(dict.fromkeys(explicit_prefix(subnet, p) for p in prefix_texts))
     for first in prefixes:
         inside = primary is not None and 0 <= primary - first < BLOCK
-        if inside or not subnet.pool.block_is_free((first - subnet.network) // BLOCK):
+        if inside or not subnet.prefix_is_free(first):
             raise prefix_in_use(format_cidr(first, 28))
     description = wire.text(params, "Description") or ""
     if len(description) > 255:

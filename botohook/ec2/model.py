@@ -197,13 +197,20 @@ class Subnet(Resource):
             addresses.append(address)
         return addresses
 
+    def _block(self, first: int) -> int:
+        return (first - self.network) // BLOCK
+
+    def prefix_is_free(self, first: int) -> bool:
+        """Whether the /28 starting at ``first`` holds no address or prefix in use."""
+        return self.pool.block_is_free(self._block(first))
+
     def claim_prefix(self, first: int, interface: NetworkInterface) -> None:
-        self.pool.take_block((first - self.network) // BLOCK)
+        self.pool.take_block(self._block(first))
         self.prefixes[first] = interface
 
     def release_prefix(self, first: int) -> None:
         del self.prefixes[first]
-        self.pool.release_block((first - self.network) // BLOCK)
+        self.pool.release_block(self._block(first))
 
     def allocate_prefixes(self, count: int, interface: NetworkInterface, settings: Settings) -> List[int]:
         """Pick ``count`` wholly free /28 blocks by the simulator's policy and delegate them to ``interface``."""

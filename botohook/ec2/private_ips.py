@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 from . import wire
-from .addresses import BLOCK, format_cidr, format_ipv4, parse_ipv4
+from .addresses import format_cidr, format_ipv4, parse_ipv4
 from .errors import Ec2Error, invalid_value
 from .interfaces import check_prefix_support, explicit_address, explicit_prefix, limit_exceeded, prefix_in_use
 from .model import NetworkInterface, Region
@@ -121,10 +121,9 @@ def _assign_prefixes(region: Region, eni: NetworkInterface, requested: List[str]
     wanted = list(dict.fromkeys(explicit_prefix(subnet, value) for value in requested))
     new: List[int] = []
     for first in wanted:
-        owner = subnet.prefixes.get(first)
-        if owner is eni:
+        if first in eni.prefixes:
             continue
-        if owner is not None or not subnet.pool.block_is_free((first - subnet.network) // BLOCK):
+        if not subnet.prefix_is_free(first):  # another interface's prefix, or an address in use
             raise prefix_in_use(format_cidr(first, 28))
         new.append(first)
     if eni.slots + len(new) > region.address_limit(eni):
