@@ -76,24 +76,27 @@ class IndexSet:
         return self._where[i] >= 0
 
     def add(self, i: int) -> None:
-        if self._where[i] >= 0:
+        where = self._where
+        if where[i] >= 0:
             return
-        self._where[i] = len(self._items)
-        self._items.append(i)
+        items = self._items
+        where[i] = len(items)
+        items.append(i)
         if not self._in_heap[i]:
             self._in_heap[i] = 1
             heapq.heappush(self._heap, i)
 
     def discard(self, i: int) -> None:
-        index = self._where[i]
+        where = self._where
+        index = where[i]
         if index < 0:
             return
         items = self._items
         last = items.pop()
         if last != i:
             items[index] = last
-            self._where[last] = index
-        self._where[i] = -1
+            where[last] = index
+        where[i] = -1
 
     def choice(self, rng: random.Random) -> int:
         return self._items[int(rng.random() * len(self._items))]
@@ -147,7 +150,7 @@ class AddressPool:
         self._prefix_reserved = 0  # offsets inside prefix reservations
         self._automatic = IndexSet(size, range(first, last))
         blocks = size // BLOCK
-        self._block_free = [BLOCK] * blocks
+        self._block_free = bytearray([BLOCK]) * blocks
         self._block_free[0] -= 4
         self._block_free[-1] -= 1
         self._block_kind = bytearray(blocks)
@@ -195,9 +198,10 @@ class AddressPool:
         self.available -= 1
         self._automatic.discard(offset)
         block = offset // BLOCK
-        if self._block_free[block] == BLOCK:
+        left = self._block_free[block]
+        if left == BLOCK:
             self._blocks[self._block_kind[block]].discard(block)
-        self._block_free[block] -= 1
+        self._block_free[block] = left - 1
 
     def release(self, offset: int) -> None:
         """Mark a used, unreserved offset free again."""
@@ -208,8 +212,9 @@ class AddressPool:
         if self._reserved[offset] == OPEN:
             self._automatic.add(offset)
         block = offset // BLOCK
-        self._block_free[block] += 1
-        if self._block_free[block] == BLOCK:
+        left = self._block_free[block] + 1
+        self._block_free[block] = left
+        if left == BLOCK:
             self._blocks[self._block_kind[block]].add(block)
 
     def take_random(self, rng: random.Random) -> int:

@@ -453,9 +453,14 @@ class Region:
         return _find(self.subnets, subnet_id, "InvalidSubnetID.NotFound", "subnet")
 
     def interface(self, interface_id: str) -> NetworkInterface:
-        if interface_id not in self.interfaces and not is_resource_id(interface_id, "eni"):
-            raise Ec2Error("InvalidNetworkInterfaceId.Malformed", f'Invalid id: "{interface_id}" (expecting "eni-...")')
-        return _find(self.interfaces, interface_id, "InvalidNetworkInterfaceID.NotFound", "networkInterface")
+        found = self.interfaces.get(interface_id)
+        if found is None:
+            if not is_resource_id(interface_id, "eni"):
+                raise Ec2Error(
+                    "InvalidNetworkInterfaceId.Malformed", f'Invalid id: "{interface_id}" (expecting "eni-...")'
+                )
+            raise not_found("InvalidNetworkInterfaceID.NotFound", "networkInterface", interface_id)
+        return found
 
     def instance(self, instance_id: str) -> Instance:
         if instance_id not in self.instances and not is_resource_id(instance_id, "i"):
@@ -558,8 +563,12 @@ def _find(index: Dict[str, R], resource_id: str, code: str, noun: str) -> R:
     """The resource with this id, or EC2's not-found error for it."""
     found = index.get(resource_id)
     if found is None:
-        raise Ec2Error(code, f"The {noun} ID '{resource_id}' does not exist")
+        raise not_found(code, noun, resource_id)
     return found
+
+
+def not_found(code: str, noun: str, resource_id: str) -> Ec2Error:
+    return Ec2Error(code, f"The {noun} ID '{resource_id}' does not exist")
 
 
 def is_resource_id(value: str, prefix: str) -> bool:

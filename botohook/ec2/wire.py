@@ -34,14 +34,14 @@ def required(params: Params, name: str) -> str:
 
 def strings(params: Params, name: str) -> List[str]:
     """The values of a flattened list parameter ``name.1``, ``name.2``, ... in order."""
+    value = params.get(name + ".1", _ABSENT)
     out: List[str] = []
     index = 1
-    while True:
-        value = text(params, f"{name}.{index}")
-        if value is None:
-            return out
-        out.append(value)
+    while value is not _ABSENT:
+        out.append(value if type(value) is str else str(value))
         index += 1
+        value = params.get(f"{name}.{index}", _ABSENT)
+    return out
 
 
 def structs(params: Params, name: str) -> List[Dict[str, str]]:
@@ -60,12 +60,12 @@ def structs(params: Params, name: str) -> List[Dict[str, str]]:
 
 def integer(params: Params, name: str, wire_name: str) -> int | None:
     """An integer parameter; text that is not an integer is EC2's ``InvalidParameterValue``."""
-    raw = params.get(name)
+    raw = params.get(name, _ABSENT)
     if type(raw) is int and _INT_MIN <= raw <= _INT_MAX:  # botocore serializes integer members as int
         return raw
-    value = text(params, name)
-    if value is None:
+    if raw is _ABSENT:
         return None
+    value = raw if type(raw) is str else str(raw)
     stripped = value.strip()
     digits = stripped[1:] if stripped[:1] in "+-" else stripped
     if not (digits.isascii() and digits.isdigit() and len(digits) <= 10 and _INT_MIN <= int(stripped) <= _INT_MAX):
