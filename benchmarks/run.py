@@ -60,18 +60,22 @@ def busy_subnet(ec2: Any) -> Tuple[str, str]:
     return subnet, eni
 
 
+FLOOR_ID = "floor"
+_FLOOR_HTTP = AWSResponse("https://ec2.amazonaws.com/", 200, {}, None)
+
+
+def constant_answer(**_: Any) -> Any:
+    """The floor: a ``before-call`` handler answering a constant, the least any plugin keeping a client costs."""
+    return _FLOOR_HTTP, {
+        "NetworkInterfaceId": "eni-1",
+        "AssignedPrivateIpAddresses": [{"PrivateIpAddress": "10.0.0.9"}],
+        "ResponseMetadata": {},
+    }
+
+
 def floor_client() -> Any:
     ec2 = session().client("ec2")
-    http = AWSResponse("https://ec2.amazonaws.com/", 200, {}, None)
-
-    def constant(**_: Any) -> Any:
-        return http, {
-            "NetworkInterfaceId": "eni-1",
-            "AssignedPrivateIpAddresses": [{"PrivateIpAddress": "10.0.0.9"}],
-            "ResponseMetadata": {},
-        }
-
-    ec2.meta.events.register_first("before-call.*.*", constant)
+    ec2.meta.events.register_first("before-call.*.*", constant_answer, unique_id=FLOOR_ID)
     return ec2
 
 

@@ -1,0 +1,113 @@
+"""Where botohook's per-call cost goes: its ``before-call`` handler timed inside botocore's pipeline.
+
+    python benchmarks/anatomy.py        # about a minute
+
+``run.py`` compares whole calls, whose medians drift by a microsecond or two between runs on a shared machine.
+This script times only the handler (``perf_counter`` around it) while a genuine client runs the same
+assign(count=1) + unassign cycle, which is precise to a few tenths of a microsecond, in configurations that
+separate the causes: the per-call scenario of ``run.py``, lowest-first allocation (the same address comes back
+every cycle, so everything botohook touches stays in the CPU caches), a /24 instead of a /16, and the floor's
+constant handler for reference. The difference between the handler's time here and standalone (the same handler
+called in a loop with a captured request) is what botocore's pipeline does to its caches between two calls.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from typing import Any, Callable, Dict, List, Tuple
+
+from run import BUSY_ADDRESSES_EACH, BUSY_INTERFACES, FLOOR_ID, constant_answer, cycle, floor_client, session
+
+import botohook
+from botohook import _wiring  # the handler itself, to time it in place
+
+ROUNDS, CYCLES = 7, 2000
+
+
+def hooked_client(allocation: str, cidr: str, busy: int) -> Tuple[Any, str, Any]:
+    """A client answered by botohook on a subnet with ``busy`` interfaces of 50 addresses, an interface to
+    measure on, and botohook's handler for that client."""
+    sim_session = session()
+    botohook.install(sim_session, seed=1, allocation=allocation)
+    ec2 = sim_session.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock=cidr)["Subnet"]["SubnetId"]
+    for _ in range(busy):
+        ec2.create_network_interface(SubnetId=subnet, SecondaryPrivateIpAddressCount=BUSY_ADDRESSES_EACH - 1)
+    eni = ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]["NetworkInterfaceId"]
+    return ec2, eni, _wiring._hooks[sim_session._session]
+
+
+def in_pipeline(ec2: Any, eni: str, handler: Callable[..., Any], unique_id: str) -> Tuple[float, float]:
+    """(µs per call in the handler, µs per whole call), medians over rounds, with the handler timed in place."""
+    spent = [0.0]
+
+    def timed(**kwargs: Any) -> Any:
+        start = time.perf_counter()
+        answer = handler(**kwargs)
+        spent[0] += time.perf_counter() - start
+        return answer
+
+    ec2.meta.events.unregister("before-call.*.*", unique_id=unique_id)
+    ec2.meta.events.register_first("before-call.*.*", timed, unique_id=unique_id)
+    for _ in range(CYCLES):  # warm up botohook's and botocore's caches and CPython's specialisation
+        cycle(ec2, eni)
+    inside: List[float] = []
+    whole: List[float] = []
+    for _ in range(ROUNDS):
+        spent[0] = 0.0
+        start = time.perf_counter()
+        for _ in range(CYCLES):
+            cycle(ec2, eni)
+        whole.append((time.perf_counter() - start) / CYCLES / 2 * 1e6)
+        inside.append(spent[0] / CYCLES / 2 * 1e6)
+    return statistics.median(inside), statistics.median(whole)
+
+
+def standalone(ec2: Any, eni: str, handler: Callable[..., Any]) -> float:
+    """The handler called in a loop with the requests the client sent (µs per call, best round)."""
+    captured: List[Dict[str, Any]] = []
+
+    def capture(**kwargs: Any) -> Any:
+        captured.append(kwargs)
+        return handler(**kwargs)
+
+    ec2.meta.events.unregister("before-call.*.*", unique_id=_wiring.HOOK_ID)
+    ec2.meta.events.register_first("before-call.*.*", capture, unique_id=_wiring.HOOK_ID)
+    cycle(ec2, eni)
+    assign, unassign = captured
+    best = float("inf")
+    for _ in range(ROUNDS):
+        start = time.perf_counter()
+        for _ in range(CYCLES):
+            address = handler(**assign)[1]["AssignedPrivateIpAddresses"][0]["PrivateIpAddress"]
+            unassign["params"]["body"]["PrivateIpAddress.1"] = address
+            handler(**unassign)
+        best = min(best, (time.perf_counter() - start) / CYCLES / 2 * 1e6)
+    return best
+
+
+def main() -> None:
+    rows: List[List[str]] = []
+    configurations = [  # (label, allocation, subnet, busy interfaces of 50 addresses)
+        ("random, /16, 2,000 in use (run.py's per-call scenario)", "random", "10.0.0.0/16", BUSY_INTERFACES),
+        ("lowest-first, same /16 (one address reused: all hot)", "lowest", "10.0.0.0/16", BUSY_INTERFACES),
+        ("random, /24, 100 in use (small structures)", "random", "10.0.0.0/24", 2),
+    ]
+    for label, allocation, cidr, busy in configurations:
+        ec2, eni, hook = hooked_client(allocation, cidr, busy)
+        alone = standalone(ec2, eni, hook)
+        inside, whole = in_pipeline(ec2, eni, hook, _wiring.HOOK_ID)
+        rows.append([label, f"{alone:.1f}", f"{inside:.1f}", f"{whole:.1f}"])
+    inside, whole = in_pipeline(floor_client(), "eni-1", constant_answer, FLOOR_ID)
+    rows.append(["floor (constant handler)", "", f"{inside:.1f}", f"{whole:.1f}"])
+    print(f"\n### Handler time per call, medians of {ROUNDS} rounds of {CYCLES} cycles\n")
+    print("| configuration | standalone µs | in the pipeline µs | whole call µs |")
+    print("|---|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+
+
+if __name__ == "__main__":
+    main()
