@@ -1,6 +1,7 @@
 """Where botohook's per-call cost goes: its ``before-call`` handler timed inside botocore's pipeline.
 
-    python benchmarks/anatomy.py        # about a minute
+    python benchmarks/anatomy.py            # about half a minute
+    python benchmarks/anatomy.py --quick    # a smoke test, not a measurement
 
 ``run.py`` compares whole calls, whose medians drift by a microsecond or two between runs on a shared machine.
 This script times only the handler (``perf_counter`` around it) while a genuine client runs the same
@@ -13,16 +14,15 @@ called in a loop with a captured request) is what botocore's pipeline does to it
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import time
 from typing import Any, Callable, Dict, List, Tuple
 
-from run import BUSY_ADDRESSES_EACH, BUSY_INTERFACES, FLOOR_ID, constant_answer, cycle, floor_client, session
+from run import BUSY_ADDRESSES_EACH, BUSY_INTERFACES, FLOOR_ID, constant_answer, cycle, floor_client, session, table
 
 import botohook
 from botohook import _wiring  # the handler itself, to time it in place
-
-ROUNDS, CYCLES = 7, 2000
 
 
 def hooked_client(allocation: str, cidr: str, busy: int) -> Tuple[Any, str, Any]:
@@ -39,7 +39,9 @@ def hooked_client(allocation: str, cidr: str, busy: int) -> Tuple[Any, str, Any]
     return ec2, eni, _wiring._hooks[sim_session._session]
 
 
-def in_pipeline(ec2: Any, eni: str, handler: Callable[..., Any], unique_id: str) -> Tuple[float, float]:
+def in_pipeline(
+    ec2: Any, eni: str, handler: Callable[..., Any], unique_id: str, rounds: int, cycles: int
+) -> Tuple[float, float]:
     """(µs per call in the handler, µs per whole call), medians over rounds, with the handler timed in place."""
     spent = [0.0]
 
@@ -51,21 +53,21 @@ def in_pipeline(ec2: Any, eni: str, handler: Callable[..., Any], unique_id: str)
 
     ec2.meta.events.unregister("before-call.*.*", unique_id=unique_id)
     ec2.meta.events.register_first("before-call.*.*", timed, unique_id=unique_id)
-    for _ in range(CYCLES):  # warm up botohook's and botocore's caches and CPython's specialisation
+    for _ in range(cycles):  # warm up botohook's and botocore's caches and CPython's specialisation
         cycle(ec2, eni)
     inside: List[float] = []
     whole: List[float] = []
-    for _ in range(ROUNDS):
+    for _ in range(rounds):
         spent[0] = 0.0
         start = time.perf_counter()
-        for _ in range(CYCLES):
+        for _ in range(cycles):
             cycle(ec2, eni)
-        whole.append((time.perf_counter() - start) / CYCLES / 2 * 1e6)
-        inside.append(spent[0] / CYCLES / 2 * 1e6)
+        whole.append((time.perf_counter() - start) / cycles / 2 * 1e6)
+        inside.append(spent[0] / cycles / 2 * 1e6)
     return statistics.median(inside), statistics.median(whole)
 
 
-def standalone(ec2: Any, eni: str, handler: Callable[..., Any]) -> float:
+def standalone(ec2: Any, eni: str, handler: Callable[..., Any], rounds: int, cycles: int) -> float:
     """The handler called in a loop with the requests the client sent (µs per call, best round)."""
     captured: List[Dict[str, Any]] = []
 
@@ -78,17 +80,20 @@ def standalone(ec2: Any, eni: str, handler: Callable[..., Any]) -> float:
     cycle(ec2, eni)
     assign, unassign = captured
     best = float("inf")
-    for _ in range(ROUNDS):
+    for _ in range(rounds):
         start = time.perf_counter()
-        for _ in range(CYCLES):
+        for _ in range(cycles):
             address = handler(**assign)[1]["AssignedPrivateIpAddresses"][0]["PrivateIpAddress"]
             unassign["params"]["body"]["PrivateIpAddress.1"] = address
             handler(**unassign)
-        best = min(best, (time.perf_counter() - start) / CYCLES / 2 * 1e6)
+        best = min(best, (time.perf_counter() - start) / cycles / 2 * 1e6)
     return best
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="fewer rounds: a smoke test, not a measurement")
+    rounds, cycles = (2, 50) if parser.parse_args().quick else (7, 2000)
     rows: List[List[str]] = []
     configurations = [  # (label, allocation, subnet, busy interfaces of 50 addresses)
         ("random, /16, 2,000 in use (run.py's per-call scenario)", "random", "10.0.0.0/16", BUSY_INTERFACES),
@@ -97,16 +102,16 @@ def main() -> None:
     ]
     for label, allocation, cidr, busy in configurations:
         ec2, eni, hook = hooked_client(allocation, cidr, busy)
-        alone = standalone(ec2, eni, hook)
-        inside, whole = in_pipeline(ec2, eni, hook, _wiring.HOOK_ID)
+        alone = standalone(ec2, eni, hook, rounds, cycles)
+        inside, whole = in_pipeline(ec2, eni, hook, _wiring.HOOK_ID, rounds, cycles)
         rows.append([label, f"{alone:.1f}", f"{inside:.1f}", f"{whole:.1f}"])
-    inside, whole = in_pipeline(floor_client(), "eni-1", constant_answer, FLOOR_ID)
+    inside, whole = in_pipeline(floor_client(), "eni-1", constant_answer, FLOOR_ID, rounds, cycles)
     rows.append(["floor (constant handler)", "", f"{inside:.1f}", f"{whole:.1f}"])
-    print(f"\n### Handler time per call, medians of {ROUNDS} rounds of {CYCLES} cycles\n")
-    print("| configuration | standalone µs | in the pipeline µs | whole call µs |")
-    print("|---|---|---|---|")
-    for row in rows:
-        print("| " + " | ".join(row) + " |")
+    table(
+        f"Handler time per call (assign + unassign cycle), medians of {rounds} rounds of {cycles} cycles",
+        ["configuration", "standalone µs", "in the pipeline µs", "whole call µs"],
+        rows,
+    )
 
 
 if __name__ == "__main__":
