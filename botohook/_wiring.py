@@ -70,40 +70,46 @@ class Hook:
                     "(module, session) cannot use it; make them function-scoped",
                 )
             return None
-        # The simulator's answer in the form botocore expects from a ``before-call`` handler.
-        service = model.service_model.service_name
-        operation = model.name
-        if simulator.passthrough and not simulator.simulates(service, operation):
-            return None
-        request_id = f"{_REQUEST_ID_PREFIX}{next(_request_counter):012x}"
-        try:
-            parsed = simulator.answer(service, operation, context.get("client_region") or "us-east-1", params["body"])
-            status = 200
-        except Ec2Error as error:
-            parsed = {"Error": {"Code": error.code, "Message": error.message}}
-            status = error.status
-        else:
-            if simulator.strict:
-                _validate(parsed, model)
-        now = int(time.time())
-        if now != _date[0]:
-            _date[:] = [now, formatdate(now, usegmt=True)]
-        parsed["ResponseMetadata"] = {
-            "RequestId": request_id,
-            "HTTPStatusCode": status,
-            "HTTPHeaders": {
-                "x-amzn-requestid": request_id,
-                "cache-control": "no-cache, no-store",
-                "content-type": "text/xml;charset=UTF-8",
-                "date": _date[1],
-                "server": "AmazonEC2",
-            },
-            "RetryAttempts": 0,
-        }
-        http = _HTTP.get(status)
-        if http is None:
-            http = _HTTP[status] = AWSResponse(_ENDPOINT, status, {"server": "AmazonEC2"}, None)
-        return http, parsed
+        return respond(simulator, model, params, context)
+
+
+def respond(
+    simulator: Simulator, model: Any, params: Dict[str, Any], context: Dict[str, Any]
+) -> Tuple[AWSResponse, Dict[str, Any]] | None:
+    """The simulator's answer in the form botocore expects from a ``before-call`` handler."""
+    service = model.service_model.service_name
+    operation = model.name
+    if simulator.passthrough and not simulator.simulates(service, operation):
+        return None
+    request_id = f"{_REQUEST_ID_PREFIX}{next(_request_counter):012x}"
+    try:
+        parsed = simulator.answer(service, operation, context.get("client_region") or "us-east-1", params["body"])
+        status = 200
+    except Ec2Error as error:
+        parsed = {"Error": {"Code": error.code, "Message": error.message}}
+        status = error.status
+    else:
+        if simulator.strict:
+            _validate(parsed, model)
+    now = int(time.time())
+    if now != _date[0]:
+        _date[:] = [now, formatdate(now, usegmt=True)]
+    parsed["ResponseMetadata"] = {
+        "RequestId": request_id,
+        "HTTPStatusCode": status,
+        "HTTPHeaders": {
+            "x-amzn-requestid": request_id,
+            "cache-control": "no-cache, no-store",
+            "content-type": "text/xml;charset=UTF-8",
+            "date": _date[1],
+            "server": "AmazonEC2",
+        },
+        "RetryAttempts": 0,
+    }
+    http = _HTTP.get(status)
+    if http is None:
+        http = _HTTP[status] = AWSResponse(_ENDPOINT, status, {"server": "AmazonEC2"}, None)
+    return http, parsed
 
 
 def _validate(parsed: Dict[str, Any], model: Any) -> None:
