@@ -319,6 +319,78 @@ def fill_time() -> None:
     print(f"\nMemory of the full /16 (simulator state and botohook's caches, tracemalloc): {full / 2**20:.1f} MiB")
 
 
+def offline() -> None:
+    """Credentials for clients made outside botohook (plain, Stubber, moto), and no instance-metadata look-up."""
+    os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
+
+
+def failover_test(ec2: Any) -> None:
+    """A typical test of failover code: a network, two interfaces, a floating address moved from one to the other."""
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
+    a = ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]["NetworkInterfaceId"]
+    b = ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]["NetworkInterfaceId"]
+    assigned = ec2.assign_private_ip_addresses(NetworkInterfaceId=a, SecondaryPrivateIpAddressCount=1)
+    address = assigned["AssignedPrivateIpAddresses"][0]["PrivateIpAddress"]
+    ec2.assign_private_ip_addresses(NetworkInterfaceId=b, PrivateIpAddresses=[address], AllowReassignment=True)
+    moved = ec2.describe_network_interfaces(NetworkInterfaceIds=[b])["NetworkInterfaces"][0]
+    assert address in [p["PrivateIpAddress"] for p in moved["PrivateIpAddresses"]]
+
+
+FLOATING = [{"PrivateIpAddress": "10.0.1.9"}]
+FAILOVER_ANSWERS = [  # what a Stubber user queues for failover_test, in order
+    ("create_vpc", {"Vpc": {"VpcId": "vpc-12345678"}}),
+    ("create_subnet", {"Subnet": {"SubnetId": "subnet-12345678"}}),
+    ("create_network_interface", {"NetworkInterface": {"NetworkInterfaceId": "eni-12345678"}}),
+    ("create_network_interface", {"NetworkInterface": {"NetworkInterfaceId": "eni-87654321"}}),
+    ("assign_private_ip_addresses", {"AssignedPrivateIpAddresses": FLOATING}),
+    ("assign_private_ip_addresses", {"AssignedPrivateIpAddresses": FLOATING}),
+    ("describe_network_interfaces", {"NetworkInterfaces": [{"PrivateIpAddresses": FLOATING}]}),
+]
+
+
+def suite(args: argparse.Namespace) -> None:
+    """Whole tests, each with a fresh simulation and the client the code under test would create."""
+
+    def floor() -> None:  # a new client whose calls all get one constant answer that satisfies the test
+        ec2 = boto3.client("ec2", region_name=REGION)
+        answer = {"ResponseMetadata": {}}
+        for _, response in FAILOVER_ANSWERS:
+            answer.update(response)
+        ec2.meta.events.register_first("before-call.*.*", lambda **_: (_FLOOR_HTTP, dict(answer)))
+        failover_test(ec2)
+
+    def stubber() -> None:
+        ec2 = boto3.client("ec2", region_name=REGION)
+        with Stubber(ec2) as stub:
+            for operation, response in FAILOVER_ANSWERS:
+                stub.add_response(operation, response)
+            failover_test(ec2)
+
+    def ours() -> None:
+        with botohook.mock():
+            failover_test(boto3.client("ec2", region_name=REGION))
+
+    contenders = {"floor (new client, constant answers)": floor, "botocore Stubber": stubber, "botohook.mock()": ours}
+    if mock_aws is not None:
+
+        def theirs() -> None:
+            with mock_aws():
+                failover_test(boto3.client("ec2", region_name=REGION))
+
+        contenders["moto mock_aws()"] = theirs
+    offline()
+    result = measure(contenders, max(5, args.rounds // 6), 4)
+    base = result["floor (new client, constant answers)"]
+    table(
+        "One test: a fresh simulation, a new boto3.client, 7 calls moving a floating address (failover_test)",
+        ["contender", "ms per test (median)", "x floor"],
+        [[name, f"{us / 1000:.1f}", f"{us / base:.2f}x"] for name, us in result.items()],
+    )
+
+
 def sessions(args: argparse.Namespace) -> None:
     def new_client() -> None:
         boto3.Session(region_name=REGION).client("ec2")
@@ -330,9 +402,7 @@ def sessions(args: argparse.Namespace) -> None:
         with botohook.mock():
             new_client()
 
-    os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
-    os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
-    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
+    offline()
     result = measure({"plain boto3": plain, "inside botohook.mock()": simulating}, max(5, args.rounds // 4), 2)
     table(
         "A client from a new boto3.Session() (Ansible-style code)",
@@ -388,6 +458,7 @@ def main() -> None:
     flat(args)
     prefixes(args)
     fill_time()
+    suite(args)
     sessions(args)
     startup(args)
 

@@ -7,7 +7,7 @@ import random
 from array import array
 from functools import lru_cache
 from socket import inet_aton
-from typing import Tuple
+from typing import List, Tuple
 
 BLOCK = 16  # a /28: the unit of prefix delegation, and the allocator's bookkeeping block
 
@@ -54,20 +54,19 @@ class IndexSet:
     in amortised O(log n).
 
     Invariant: ``i`` is a member  <=>  ``_where[i] >= 0`` and ``_items[_where[i]] == i``. ``_items`` is dense,
-    so a random member is one index, and removal swaps the last item into the hole. ``_heap`` holds every member
-    (and stale entries, each at most once, flagged in ``_in_heap`` and dropped when they reach the top).
+    so a random member is one index, and removal swaps the last item into the hole. ``_heap`` is built by the
+    first :meth:`minimum` (only lowest-first allocation asks); from then on it holds every member (and stale
+    entries, each at most once, flagged in ``_in_heap`` and dropped when they reach the top).
     """
 
     __slots__ = ("_heap", "_in_heap", "_items", "_where")
 
     def __init__(self, n: int, members: range = range(0)) -> None:
-        self._items = array("i", members)
-        self._where = array("i", [-1]) * n
-        if len(members):
-            self._where[members.start : members.stop] = array("i", range(len(members)))
-        self._heap = list(members)  # a sorted list is a heap
-        self._in_heap = bytearray(n)
-        self._in_heap[members.start : members.stop] = b"\x01" * len(members)
+        items, where = _initial_arrays(n, members.start, members.stop)
+        self._items = items[:]  # copies of shared templates: a subnet costs a memory copy, not a loop
+        self._where = where[:]
+        self._heap: List[int] | None = None
+        self._in_heap = bytearray()
 
     def __len__(self) -> int:
         return len(self._items)
@@ -82,9 +81,10 @@ class IndexSet:
         items = self._items
         where[i] = len(items)
         items.append(i)
-        if not self._in_heap[i]:
+        heap = self._heap
+        if heap is not None and not self._in_heap[i]:
             self._in_heap[i] = 1
-            heapq.heappush(self._heap, i)
+            heapq.heappush(heap, i)
 
     def discard(self, i: int) -> None:
         where = self._where
@@ -103,9 +103,23 @@ class IndexSet:
 
     def minimum(self) -> int:
         heap, where = self._heap, self._where
+        if heap is None:
+            heap = self._heap = sorted(self._items)  # a sorted list is a heap
+            self._in_heap = bytearray(len(where))
+            for i in heap:
+                self._in_heap[i] = 1
         while where[heap[0]] < 0:
             self._in_heap[heapq.heappop(heap)] = 0
         return heap[0]
+
+
+@lru_cache(maxsize=64)  # one per subnet size (and its /28 blocks): a handful
+def _initial_arrays(n: int, start: int, stop: int) -> Tuple[array[int], array[int]]:
+    """``_items`` and ``_where`` of an :class:`IndexSet` of ``range(n)`` holding ``start .. stop - 1``."""
+    items = array("i", range(start, stop))
+    where = array("i", [-1]) * n
+    where[start:stop] = array("i", range(stop - start))
+    return items, where
 
 
 OPEN, PREFIX, EXPLICIT = 0, 1, 2  # what a subnet CIDR reservation makes of an address (or a whole block)
