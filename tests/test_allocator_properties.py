@@ -123,6 +123,26 @@ def test_pool_agrees_with_a_plain_model(size: int, ops: List[Tuple[str, int, int
         check(pool, model)
 
 
+@given(
+    ops=st.lists(st.tuples(st.sampled_from(["lowest", "random", "release"]), st.integers(0, 63)), max_size=100),
+    seed=st.integers(0, 2**32),
+)
+def test_lowest_first_takes_the_minimum_whatever_came_before(ops: List[Tuple[str, int]], seed: int) -> None:
+    # the minimum's heap is built on first use, then must follow every release (including of stale entries)
+    pool, free, rng = AddressPool(64), set(range(4, 63)), random.Random(seed)
+    for op, value in ops:
+        used = sorted(set(range(4, 63)) - free)
+        if op == "release" and used:
+            chosen = used[value % len(used)]
+            pool.release(chosen)
+            free.add(chosen)
+        elif op != "release" and free:
+            taken = pool.take_lowest() if op == "lowest" else pool.take_random(rng)
+            assert taken in free
+            assert op == "random" or taken == min(free)
+            free.discard(taken)
+
+
 @given(size=SIZES, seed=st.integers(0, 2**32))
 def test_random_allocation_hands_out_every_usable_offset_exactly_once(size: int, seed: int) -> None:
     pool = AddressPool(size)
