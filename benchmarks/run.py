@@ -382,7 +382,7 @@ def suite(args: argparse.Namespace) -> None:
 
         contenders["moto mock_aws()"] = theirs
     offline()
-    result = measure(contenders, max(5, args.rounds // 6), 4)
+    result = measure(contenders, max(2, args.rounds // 6), 4)
     base = result["floor (new client, constant answers)"]
     table(
         "One test: a fresh simulation, a new boto3.client, 7 calls moving a floating address (failover_test)",
