@@ -453,14 +453,9 @@ class Region:
         return _find(self.subnets, subnet_id, "InvalidSubnetID.NotFound", "subnet")
 
     def interface(self, interface_id: str) -> NetworkInterface:
-        found = self.interfaces.get(interface_id)
-        if found is None:
-            if not is_resource_id(interface_id, "eni"):
-                raise Ec2Error(
-                    "InvalidNetworkInterfaceId.Malformed", f'Invalid id: "{interface_id}" (expecting "eni-...")'
-                )
-            raise not_found("InvalidNetworkInterfaceID.NotFound", "networkInterface", interface_id)
-        return found
+        if interface_id not in self.interfaces and not is_resource_id(interface_id, "eni"):
+            raise Ec2Error("InvalidNetworkInterfaceId.Malformed", f'Invalid id: "{interface_id}" (expecting "eni-...")')
+        return _find(self.interfaces, interface_id, "InvalidNetworkInterfaceID.NotFound", "networkInterface")
 
     def instance(self, instance_id: str) -> Instance:
         if instance_id not in self.instances and not is_resource_id(instance_id, "i"):
@@ -563,12 +558,8 @@ def _find(index: Dict[str, R], resource_id: str, code: str, noun: str) -> R:
     """The resource with this id, or EC2's not-found error for it."""
     found = index.get(resource_id)
     if found is None:
-        raise not_found(code, noun, resource_id)
+        raise Ec2Error(code, f"The {noun} ID '{resource_id}' does not exist")
     return found
-
-
-def not_found(code: str, noun: str, resource_id: str) -> Ec2Error:
-    return Ec2Error(code, f"The {noun} ID '{resource_id}' does not exist")
 
 
 def is_resource_id(value: str, prefix: str) -> bool:

@@ -19,7 +19,7 @@ def assign_private_ip_addresses(region: Region, params: wire.Params) -> Response
     count = wire.integer(params, "SecondaryPrivateIpAddressCount", "secondaryPrivateIpAddressCount")
     prefixes = wire.strings(params, "Ipv4Prefix")
     prefix_count = wire.integer(params, "Ipv4PrefixCount", "ipv4PrefixCount")
-    given = (len(requested) > 0) + (count is not None) + (len(prefixes) > 0) + (prefix_count is not None)
+    given = sum((bool(requested), count is not None, bool(prefixes), prefix_count is not None))
     if given == 0:
         raise Ec2Error(
             "MissingParameter",

@@ -17,12 +17,15 @@ _ABSENT = object()
 _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1  # EC2 integers are 32-bit
 
 
+def _as_text(value: object) -> str:
+    """What EC2 receives for a serialized value (botocore passes integers through, and anything unvalidated)."""
+    return value if type(value) is str else str(value)
+
+
 def text(params: Params, name: str) -> str | None:
     """The value of a scalar parameter, or None when absent."""
     value = params.get(name, _ABSENT)
-    if value is _ABSENT:
-        return None
-    return value if type(value) is str else str(value)
+    return None if value is _ABSENT else _as_text(value)
 
 
 def required(params: Params, name: str) -> str:
@@ -38,7 +41,7 @@ def strings(params: Params, name: str) -> List[str]:
     out: List[str] = []
     index = 1
     while value is not _ABSENT:
-        out.append(value if type(value) is str else str(value))
+        out.append(_as_text(value))
         index += 1
         value = params.get(f"{name}.{index}", _ABSENT)
     return out
@@ -54,7 +57,7 @@ def structs(params: Params, name: str) -> List[Dict[str, str]]:
         index, _, member = key[len(prefix) :].partition(".")
         if not index.isdigit() or not member:
             continue
-        groups.setdefault(int(index), {})[member] = value if type(value) is str else str(value)
+        groups.setdefault(int(index), {})[member] = _as_text(value)
     return [groups[i] for i in sorted(groups)]
 
 
@@ -65,7 +68,7 @@ def integer(params: Params, name: str, wire_name: str) -> int | None:
         return raw
     if raw is _ABSENT:
         return None
-    value = raw if type(raw) is str else str(raw)
+    value = _as_text(raw)
     stripped = value.strip()
     digits = stripped[1:] if stripped[:1] in "+-" else stripped
     if not (digits.isascii() and digits.isdigit() and len(digits) <= 10 and _INT_MIN <= int(stripped) <= _INT_MAX):
