@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Set
 
 import boto3
 from botocore.exceptions import ClientError
@@ -35,6 +35,8 @@ class AddressMachine(RuleBasedStateMachine):
         self.instances: List[str] = []
         self.eips: List[str] = []
         self.reservations: Dict[str, str] = {}  # id -> CIDR
+        self.detached_slots: Dict[str, int] = {}  # detached interface -> address slots it held at the last check
+        self.attached: Set[str] = set()  # interfaces attached at the last check
 
     def teardown(self) -> None:
         self.mock.__exit__(None, None, None)
@@ -245,8 +247,18 @@ class AddressMachine(RuleBasedStateMachine):
         assert all(ipaddress.ip_address(a) in CIDR for a in used)
         available = self.ec2.describe_subnets(SubnetIds=[self.subnet])["Subnets"][0]["AvailableIpAddressCount"]
         assert available == USABLE - len(used) - 16 * len(delegated) == self.sim.subnet(self.subnet).available
-        detached = [e for e in enis if "Attachment" not in e]
-        assert all(len(e["PrivateIpAddresses"]) + len(e.get("Ipv4Prefixes", [])) <= 8 for e in detached)
+        # A detached interface never grows past the detached limit (8), but keeps what it held when its instance
+        # (whose type may allow more) let it go: it holds at most max(8, what it held at the last check).
+        attached = set()
+        for e in enis:
+            eni, slots = e["NetworkInterfaceId"], len(e["PrivateIpAddresses"]) + len(e.get("Ipv4Prefixes", []))
+            if "Attachment" in e:
+                attached.add(eni)
+                continue
+            just_detached = eni in self.attached
+            assert just_detached or slots <= max(8, self.detached_slots.get(eni, 0))
+            self.detached_slots[eni] = slots
+        self.attached = attached
         for e in enis:
             assert self.sim.interface(e["NetworkInterfaceId"]).private_addresses == [
                 a["PrivateIpAddress"] for a in e["PrivateIpAddresses"]
