@@ -19,23 +19,19 @@ import statistics
 import time
 from typing import Any, Callable, Dict, List, Tuple
 
-from run import BUSY_ADDRESSES_EACH, BUSY_INTERFACES, FLOOR_ID, constant_answer, cycle, floor_client, session, table
+from run import BUSY_INTERFACES, FLOOR_ID, busy_subnet, constant_answer, cycle, floor_client, session, table
 
 import botohook
 from botohook import _wiring  # the handler itself, to time it in place
 
 
 def hooked_client(allocation: str, cidr: str, busy: int) -> Tuple[Any, str, Any]:
-    """A client answered by botohook on a subnet with ``busy`` interfaces of 50 addresses, an interface to
-    measure on, and botohook's handler for that client."""
+    """A client answered by botohook, an interface to measure on in a busy subnet (``busy_subnet``), and
+    botohook's handler for that client."""
     sim_session = session()
     botohook.install(sim_session, seed=1, allocation=allocation)
     ec2 = sim_session.client("ec2")
-    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock=cidr)["Subnet"]["SubnetId"]
-    for _ in range(busy):
-        ec2.create_network_interface(SubnetId=subnet, SecondaryPrivateIpAddressCount=BUSY_ADDRESSES_EACH - 1)
-    eni = ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]["NetworkInterfaceId"]
+    _, eni = busy_subnet(ec2, cidr, busy)
     return ec2, eni, _wiring._hooks[sim_session._session]
 
 

@@ -51,14 +51,23 @@ def cycle(ec2: Any, eni: str) -> None:
     ec2.unassign_private_ip_addresses(NetworkInterfaceId=eni, PrivateIpAddresses=[address])
 
 
-def busy_subnet(ec2: Any) -> Tuple[str, str]:
-    """A /16 subnet with 2,000 addresses held by other interfaces, and one more interface to measure on."""
+def new_subnet(ec2: Any, cidr: str = "10.0.0.0/16") -> str:
+    """A subnet ``cidr`` in a new 10.0.0.0/16 VPC."""
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.0.0/16")["Subnet"]["SubnetId"]
-    for _ in range(BUSY_INTERFACES):
-        ec2.create_network_interface(SubnetId=subnet, SecondaryPrivateIpAddressCount=BUSY_ADDRESSES_EACH - 1)
-    eni = ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]["NetworkInterfaceId"]
-    return subnet, eni
+    return str(ec2.create_subnet(VpcId=vpc, CidrBlock=cidr)["Subnet"]["SubnetId"])
+
+
+def new_interface(ec2: Any, subnet: str, **options: Any) -> str:
+    return str(ec2.create_network_interface(SubnetId=subnet, **options)["NetworkInterface"]["NetworkInterfaceId"])
+
+
+def busy_subnet(ec2: Any, cidr: str = "10.0.0.0/16", busy: int = BUSY_INTERFACES) -> Tuple[str, str]:
+    """A subnet with ``busy`` interfaces of 50 addresses (by default a /16 with 2,000 addresses in use), and one
+    more interface to measure on."""
+    subnet = new_subnet(ec2, cidr)
+    for _ in range(busy):
+        new_interface(ec2, subnet, SecondaryPrivateIpAddressCount=BUSY_ADDRESSES_EACH - 1)
+    return subnet, new_interface(ec2, subnet)
 
 
 FLOOR_ID = "floor"
@@ -111,10 +120,8 @@ def measure(contenders: Dict[str, Callable[[], None]], rounds: int, per_round: i
 def fill(sim_session: boto3.Session, fraction: float) -> Tuple[Any, str]:
     """A client on a /16 subnet filled to ``fraction`` by one big interface, and a free interface to measure on."""
     ec2 = sim_session.client("ec2")
-    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.0.0/16")["Subnet"]["SubnetId"]
-    holder = ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]["NetworkInterfaceId"]
-    eni = ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]["NetworkInterfaceId"]
+    subnet = new_subnet(ec2)
+    holder, eni = new_interface(ec2, subnet), new_interface(ec2, subnet)
     wanted = int(USABLE_16 * fraction) - 2
     while wanted > 0:
         chunk = min(wanted, 1000)
@@ -133,8 +140,7 @@ def table(title: str, header: List[str], rows: List[List[str]]) -> None:
 
 def loaded_interface(ec2: Any, subnet: str) -> str:
     """An interface already holding 50 addresses, in the same subnet: the state moto's cost grows with."""
-    response = ec2.create_network_interface(SubnetId=subnet, SecondaryPrivateIpAddressCount=BUSY_ADDRESSES_EACH - 1)
-    return str(response["NetworkInterface"]["NetworkInterfaceId"])
+    return new_interface(ec2, subnet, SecondaryPrivateIpAddressCount=BUSY_ADDRESSES_EACH - 1)
 
 
 def per_call(args: argparse.Namespace) -> None:
@@ -205,10 +211,9 @@ def fragmented_16(whole_blocks: int) -> Tuple[Any, str]:
     sim_session = session()
     botohook.install(sim_session, seed=4, detached_address_limit=2**17)
     ec2 = sim_session.client("ec2")
-    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.0.0/16")["Subnet"]["SubnetId"]
-    holder = ec2.create_network_interface(SubnetId=subnet, PrivateIpAddress="10.0.0.4")["NetworkInterface"]
-    eni = ec2.create_network_interface(SubnetId=subnet, PrivateIpAddress="10.0.0.5")["NetworkInterface"]
+    subnet = new_subnet(ec2)
+    holder = new_interface(ec2, subnet, PrivateIpAddress="10.0.0.4")
+    eni = new_interface(ec2, subnet, PrivateIpAddress="10.0.0.5")
     keep = set(range(1000, 1000 + whole_blocks))
     wanted = [
         f"10.0.{(block * 16 + i) >> 8}.{(block * 16 + i) & 255}"
@@ -217,10 +222,8 @@ def fragmented_16(whole_blocks: int) -> Tuple[Any, str]:
         for i in range(15)
     ]
     for start in range(0, len(wanted), 1000):
-        ec2.assign_private_ip_addresses(
-            NetworkInterfaceId=holder["NetworkInterfaceId"], PrivateIpAddresses=wanted[start : start + 1000]
-        )
-    return ec2, eni["NetworkInterfaceId"]
+        ec2.assign_private_ip_addresses(NetworkInterfaceId=holder, PrivateIpAddresses=wanted[start : start + 1000])
+    return ec2, eni
 
 
 def prefixes(args: argparse.Namespace) -> None:
@@ -262,9 +265,8 @@ def prefixes(args: argparse.Namespace) -> None:
 def fill_quarters(ec2: Any, quarters: List[float], how_many: int = 4) -> str:
     """Fill a new /16 with one interface's secondaries, 1,000 per call, timing each of the first ``how_many``
     quarters; returns the subnet id."""
-    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.0.0/16")["Subnet"]["SubnetId"]
-    holder = ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]["NetworkInterfaceId"]
+    subnet = new_subnet(ec2)
+    holder = new_interface(ec2, subnet)
     left = USABLE_16 - 1
     for quarter in range(how_many):
         goal = left - (USABLE_16 - 1) * (3 - quarter) // 4
