@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import functools
 from types import TracebackType
-from typing import Any, Callable, List, Type, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Callable, List, Type, TypeVar, cast
 
 from .simulator import Simulator
+
+if TYPE_CHECKING:
+    from ._active import Activation
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -34,11 +37,17 @@ def uninstall(target: Any) -> None:
 
 
 def current() -> Simulator:
-    """The simulator of the innermost active :func:`mock`."""
-    from . import _wiring
+    """The simulator that answers calls made here: that of the innermost :func:`mock` active in this thread or task
+    (or, in a thread with none of its own, of the only chain of active mocks)."""
+    from . import _active
 
-    simulator = _wiring.innermost()
+    simulator = _active.innermost()
     if simulator is None:
+        if _active.active():
+            raise RuntimeError(
+                f"no botohook.mock() is active in this thread or task, and {_active.active()} are active side by "
+                "side elsewhere: botohook cannot tell which is meant"
+            )
         raise RuntimeError("no botohook.mock() is active")
     return simulator
 
@@ -55,22 +64,21 @@ class mock:  # noqa: N801 - used like a function, as in ``with botohook.mock():`
 
     def __init__(self, **options: Any) -> None:
         self._options = options
-        self._simulators: List[Simulator] = []
+        self._activations: List[Activation] = []
 
     def __enter__(self) -> Simulator:
         from . import _wiring
 
         simulator = Simulator(**self._options)
-        _wiring.activate(simulator)
-        self._simulators.append(simulator)
+        self._activations.append(_wiring.activate(simulator))
         return simulator
 
     def __exit__(
         self, kind: Type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
     ) -> None:
-        from . import _wiring
+        from . import _active, _wiring
 
-        _wiring.deactivate(self._simulators.pop())
+        _wiring.deactivate(_active.take_own(self._activations))
 
     async def __aenter__(self) -> Simulator:
         return self.__enter__()

@@ -1,8 +1,15 @@
-"""Everything that touches botocore: the hook on sessions and clients, the wire envelope, the environment.
+"""Everything that touches botocore: the hook on sessions and clients, the net under every client, the wire
+envelope, the environment.
 
-One handler object (:class:`Hook`) sits first at ``before-call.*.*`` on each reached emitter. It answers from
-the simulator installed on that session or client, else from the innermost active ``mock()``, else it
-returns None and botocore carries on as if botohook were not there.
+One handler object (:class:`Hook`) sits first at ``before-call.*.*`` on each reached emitter (sessions made while
+botohook is loaded, and their clients). It answers from the simulator installed on that session or client, else from
+the simulator of the caller's innermost active ``mock()`` (see ``_active``), else it returns None and botocore carries
+on as if botohook were not there.
+
+Clients no hook reaches (made before botohook was loaded or before the first ``mock()``, from any session) meet the
+net: ``_make_request`` of botocore's and aiobotocore's client classes, which botocore calls only when no
+``before-call`` handler answered, makes the same decision. Under it, the HTTP sessions' ``send`` refuses anything
+that would leave the process while a simulation is active, unless a passthrough simulator let that call through.
 """
 
 from __future__ import annotations
@@ -12,32 +19,43 @@ import os
 import sys
 import threading
 import time
+from contextvars import ContextVar
 from email.utils import formatdate
 from random import SystemRandom
 from secrets import token_hex
-from typing import Any, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Tuple
 from weakref import WeakKeyDictionary
 
 import botocore
 from botocore.awsrequest import AWSResponse
+from botocore.client import BaseClient
 from botocore.exceptions import ParamValidationError
+from botocore.httpsession import URLLib3Session
 from botocore.loaders import create_loader
 from botocore.validate import validate_parameters
 
+from . import _active
+from ._active import innermost
 from .ec2.errors import Ec2Error
-from .errors import ConflictError, ResponseValidationError, UnsimulatedOperationError
+from .errors import (
+    AmbiguousSimulationError,
+    ConflictError,
+    OutboundRequestError,
+    ResponseValidationError,
+    UnsimulatedOperationError,
+)
 from .simulator import Simulator
 
 EVENT = "before-call.*.*"
 HOOK_ID = "botohook"
 _ENDPOINT = "https://ec2.amazonaws.com/"
 
-_active: List[Simulator] = []  # the mock() stack, innermost last
 _hooks: WeakKeyDictionary[Any, Hook] = WeakKeyDictionary()  # botocore session or client -> its hook
 _faked_credentials: WeakKeyDictionary[Any, bool] = WeakKeyDictionary()
 _saved_environ: Dict[str, str | None] = {}
 _state_lock = threading.RLock()
-_initializer_registered = False
+_reaching = False  # the session initializer is registered and botocore's classes are patched
+_async_patched = False
 _environment_holders = 0
 _outside_refused = False  # under pytest --botohook: no call may leave the simulation
 _REQUEST_ID_PREFIX = "{0[0]}-{0[1]}-4{0[2]}-a{0[3]}-".format(
@@ -46,6 +64,8 @@ _REQUEST_ID_PREFIX = "{0[0]}-{0[1]}-4{0[2]}-a{0[3]}-".format(
 _request_counter = itertools.count(SystemRandom().getrandbits(40))
 _date: List[Any] = [0, ""]
 _HTTP: Dict[int, AWSResponse] = {}  # botocore only reads the status; one response object per status serves all
+_LET_THROUGH = "botohook_let_through"  # request-context key: a simulator chose to let this call through
+_passing: ContextVar[bool] = ContextVar("botohook_passing", default=False)  # a let-through call is being sent
 
 
 class Hook:
@@ -59,18 +79,26 @@ class Hook:
     def __call__(
         self, model: Any, params: Dict[str, Any], context: Dict[str, Any], **_: Any
     ) -> Tuple[AWSResponse, Dict[str, Any]] | None:
-        simulator = self.simulator or (_active[-1] if _active else None)
+        simulator = self.simulator or innermost()
         if simulator is None:
-            if _outside_refused:
-                raise UnsimulatedOperationError(
-                    model.service_model.service_name,
-                    model.name,
-                    f"{model.service_model.service_name}.{model.name} was called outside any simulation while "
-                    "pytest --botohook runs: each test has its own simulator, so fixtures wider than function scope "
-                    "(module, session) cannot use it; make them function-scoped",
-                )
+            if _active._live or _outside_refused:
+                raise _refusal(model)
             return None
         return respond(simulator, model, params, context)
+
+
+def _refusal(model: Any) -> Exception:
+    """Why a call that no simulator answers may not leave the process."""
+    service, operation = model.service_model.service_name, model.name
+    if _active._live:
+        return AmbiguousSimulationError(service, operation, _active.active())
+    return UnsimulatedOperationError(
+        service,
+        operation,
+        f"{service}.{operation} was called outside any simulation while pytest --botohook runs: each test has its "
+        "own simulator, so fixtures wider than function scope (module, session) cannot use it; make them "
+        "function-scoped",
+    )
 
 
 def respond(
@@ -80,6 +108,7 @@ def respond(
     service = model.service_model.service_name
     operation = model.name
     if simulator.passthrough and not simulator.simulates(service, operation):
+        context[_LET_THROUGH] = True
         return None
     request_id = f"{_REQUEST_ID_PREFIX}{next(_request_counter):012x}"
     try:
@@ -132,7 +161,9 @@ def _validate(parsed: Dict[str, Any], model: Any) -> None:
 def _on_new_session(session: Any) -> None:
     with _state_lock:
         _hook_on(session, session.get_component("event_emitter"))
-    if _active and session.get_config_variable("data_path") is None:
+    if type(session).__module__.startswith("aiobotocore"):
+        _patch_aiobotocore()
+    if _active._live and session.get_config_variable("data_path") is None:
         # Each new session would parse the EC2 model again (about 200 ms); while simulating, share one loader.
         session.register_component("data_loader", _shared_loader())
 
@@ -167,11 +198,11 @@ def _hook_on(owner: Any, emitter: Any) -> Hook:
 
 
 def prepare(refuse_outside: bool = False) -> None:
-    """Reach every botocore session created from now on (cheap: the hooks stay inert until a simulation starts).
-    With ``refuse_outside``, a call made while no simulation is active raises instead of reaching AWS."""
+    """Reach every client, whenever it was made (cheap: the hooks and the net stay inert until a simulation
+    starts). With ``refuse_outside``, a call made while no simulation is active raises instead of reaching AWS."""
     global _outside_refused
     with _state_lock:
-        _ensure_initializer()
+        _ensure_reach()
         _outside_refused = refuse_outside
 
 
@@ -180,11 +211,109 @@ def stop_refusing() -> None:
     _outside_refused = False
 
 
-def _ensure_initializer() -> None:
-    global _initializer_registered
-    if not _initializer_registered:
+def _ensure_reach() -> None:
+    """Hook every botocore session made from now on; lay the net under every client, whenever it was made."""
+    global _reaching
+    if not _reaching:
         botocore.register_initializer(_on_new_session)
-        _initializer_registered = True
+        _patch(BaseClient, "_make_request", _net(BaseClient._make_request))
+        _patch(URLLib3Session, "send", _guard(URLLib3Session.send))
+        _reaching = True
+    if "aiobotocore" in sys.modules:
+        _patch_aiobotocore()
+
+
+# -- the net: clients no hook reached, and the last guard before the network ------------------------------------------
+
+
+def _answer_unhooked(model: Any, request: Dict[str, Any], context: Dict[str, Any]) -> Any:
+    """For a call no ``before-call`` handler answered: the simulation's answer, or None to send it (nothing active,
+    or a passthrough simulator let it through); raises where it may not leave the process."""
+    if context.get(_LET_THROUGH) or not (_active._live or _outside_refused):
+        return None
+    simulator = innermost()
+    if simulator is None:
+        raise _refusal(model)
+    return respond(simulator, model, request, context)
+
+
+def _net(make_request: Callable[..., Any]) -> Callable[..., Any]:
+    def _make_request(client: Any, model: Any, request: Dict[str, Any], context: Dict[str, Any]) -> Any:
+        answer = _answer_unhooked(model, request, context)
+        if answer is not None:
+            return answer
+        token = _passing.set(True)
+        try:
+            return make_request(client, model, request, context)
+        finally:
+            _passing.reset(token)
+
+    _make_request.botohook_original = make_request  # type: ignore[attr-defined]
+    return _make_request
+
+
+def _aio_net(make_request: Callable[..., Any]) -> Callable[..., Any]:
+    async def _make_request(client: Any, model: Any, request: Dict[str, Any], context: Dict[str, Any]) -> Any:
+        answer = _answer_unhooked(model, request, context)
+        if answer is not None:
+            return answer
+        token = _passing.set(True)
+        try:
+            return await make_request(client, model, request, context)
+        finally:
+            _passing.reset(token)
+
+    _make_request.botohook_original = make_request  # type: ignore[attr-defined]
+    return _make_request
+
+
+def _check_send(request: Any) -> None:
+    if (_active._live or _outside_refused) and not _passing.get():
+        raise OutboundRequestError(str(getattr(request, "url", request)))
+
+
+def _guard(send: Callable[..., Any]) -> Callable[..., Any]:
+    def guarded_send(session: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
+        _check_send(request)
+        return send(session, request, *args, **kwargs)
+
+    guarded_send.botohook_original = send  # type: ignore[attr-defined]
+    return guarded_send
+
+
+def _aio_guard(send: Callable[..., Any]) -> Callable[..., Any]:
+    async def guarded_send(session: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
+        _check_send(request)
+        return await send(session, request, *args, **kwargs)
+
+    guarded_send.botohook_original = send  # type: ignore[attr-defined]
+    return guarded_send
+
+
+def _patch(owner: type, name: str, replacement: Callable[..., Any]) -> None:
+    if not hasattr(vars(owner).get(name), "botohook_original"):
+        setattr(owner, name, replacement)
+
+
+def _patch_aiobotocore() -> None:
+    """The same net under aiobotocore's clients and HTTP sessions (whichever of them this version has)."""
+    global _async_patched
+    if _async_patched:
+        return
+    import importlib
+
+    client = importlib.import_module("aiobotocore.client")
+    _patch(client.AioBaseClient, "_make_request", _aio_net(client.AioBaseClient._make_request))
+    for module_name, class_name in (
+        ("aiobotocore.httpsession", "AIOHTTPSession"),
+        ("aiobotocore.httpxsession", "HttpxSession"),
+    ):
+        try:
+            session_class = getattr(importlib.import_module(module_name), class_name)
+        except (ImportError, AttributeError):
+            continue
+        _patch(session_class, "send", _aio_guard(session_class.send))
+    _async_patched = True
 
 
 def _target(target: Any) -> Tuple[Any, Any, Any | None]:
@@ -199,7 +328,7 @@ def _target(target: Any) -> Tuple[Any, Any, Any | None]:
 
 def install(target: Any, options: Dict[str, Any]) -> Simulator:
     with _state_lock:
-        _ensure_initializer()
+        _ensure_reach()
         owner, emitter, session = _target(target)
         hook = _hook_on(owner, emitter)
         if hook.simulator is None:
@@ -246,26 +375,24 @@ def check_conflicts(simulator: Simulator) -> None:
         )
 
 
-def activate(simulator: Simulator) -> None:
-    """Start answering every client (the ``mock()`` path)."""
+def activate(simulator: Simulator) -> _active.Activation:
+    """Start answering every client from ``simulator`` in the current context (the ``mock()`` path)."""
     check_conflicts(simulator)
     with _state_lock:
-        _ensure_initializer()
+        _ensure_reach()
         boto3 = sys.modules.get("boto3")
         default = getattr(boto3, "DEFAULT_SESSION", None)
-        if default is not None:
+        if default is not None:  # reached by the net anyway; hooked, its new clients are answered sooner
             _hook_on(default._session, default._session.get_component("event_emitter"))
         hold_environment()
-        _active.append(simulator)
+        return _active.enter(simulator)
 
 
-def deactivate(simulator: Simulator) -> None:
+def deactivate(activation: _active.Activation) -> None:
     with _state_lock:
-        for index in range(len(_active) - 1, -1, -1):
-            if _active[index] is simulator:
-                del _active[index]
-                break
-        release_environment()
+        if activation.live:
+            _active.leave(activation)
+            release_environment()
 
 
 def hold_environment() -> None:
@@ -297,7 +424,3 @@ def _set_env(name: str, value: str | None) -> None:
         os.environ.pop(name, None)
     else:
         os.environ[name] = value
-
-
-def innermost() -> Simulator | None:
-    return _active[-1] if _active else None

@@ -74,8 +74,8 @@ def _botohook_everywhere(request: pytest.FixtureRequest) -> Iterator[None]:
 @pytest.fixture
 def botohook(request: pytest.FixtureRequest, _botohook_everywhere: None) -> Iterator[Simulator]:
     """The active simulator: the one ``--botohook`` started for this test, else a fresh ``mock()``."""
+    from ._active import innermost
     from ._api import mock
-    from ._wiring import innermost
 
     active = innermost() if _enabled(request.config) else None
     if active is not None:
