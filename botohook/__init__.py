@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING, Any, List
 
 if TYPE_CHECKING:
     from ._api import current, install, mock, uninstall
-    from .errors import ConflictError, ResponseValidationError, UnsimulatedOperationError
+    from .errors import (
+        AmbiguousSimulationError,
+        ConflictError,
+        OutboundRequestError,
+        ResponseValidationError,
+        UnsimulatedOperationError,
+    )
     from .simulator import SIMULATED_OPERATIONS, Call, Simulator
 
 _HOMES = {
@@ -22,7 +28,9 @@ _HOMES = {
     "install": "._api",
     "mock": "._api",
     "uninstall": "._api",
+    "AmbiguousSimulationError": ".errors",
     "ConflictError": ".errors",
+    "OutboundRequestError": ".errors",
     "ResponseValidationError": ".errors",
     "UnsimulatedOperationError": ".errors",
     "SIMULATED_OPERATIONS": ".simulator",
@@ -32,8 +40,10 @@ _HOMES = {
 
 __all__ = [
     "SIMULATED_OPERATIONS",
+    "AmbiguousSimulationError",
     "Call",
     "ConflictError",
+    "OutboundRequestError",
     "ResponseValidationError",
     "Simulator",
     "UnsimulatedOperationError",
