@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from typing import Any, Dict, List, NamedTuple, Tuple, Type, TypeVar
+from collections import deque
+from typing import Any, Deque, Dict, List, NamedTuple, Tuple, Type, TypeVar
 
 from .ec2 import OPERATIONS
 from .ec2.errors import Ec2Error
@@ -42,6 +43,8 @@ class Simulator:
             largest per-interface figure of any instance type, 64 today).
         instance_types: path of a CSV replacing the shipped instance-type table (same columns).
         elastic_ip_limit: Elastic IPs per region (EC2's default quota is 5).
+        record_calls: how many of the latest calls ``calls`` keeps (older ones are dropped and counted in
+            ``dropped_calls``, so memory stays flat however long the simulation runs); None keeps every call, 0 none.
 
     Thread-safe: operations on one simulator run one at a time.
     """
@@ -58,9 +61,14 @@ class Simulator:
         detached_address_limit: int | None = None,
         instance_types: str | None = None,
         elastic_ip_limit: int = 5,
+        record_calls: int | None = 10_000,
     ) -> None:
         if not (len(account_id) == 12 and account_id.isdigit()):
             raise ValueError(f"account_id must be 12 digits, not {account_id!r}")
+        if record_calls is not None and (isinstance(record_calls, bool) or not isinstance(record_calls, int)):
+            raise TypeError(f"record_calls must be an int or None, not {record_calls!r}")
+        if record_calls is not None and record_calls < 0:
+            raise ValueError(f"record_calls must be 0 or more, not {record_calls}")
         self._settings_args = (
             account_id,
             allocation,
@@ -75,13 +83,21 @@ class Simulator:
         self.strict = strict
         self._regions: Dict[str, Region] = {}
         self._lock = threading.Lock()
-        self._calls: List[Tuple[str, str, str, Params, str | None]] = []  # Call's fields; made into Calls on demand
+        # Call's fields, made into Calls on demand; the latest record_calls of them
+        self._calls: Deque[Tuple[str, str, str, Params, str | None]] = deque(maxlen=record_calls)
+        self._answered = 0  # every call ever recorded, so dropped_calls = _answered - len(_calls)
 
     @property
     def calls(self) -> List[Call]:
-        """Every call answered (or refused with an EC2 error), oldest first."""
+        """The calls answered (or refused with an EC2 error), oldest first: the latest ``record_calls`` of them."""
         with self._lock:
             return [Call(*call) for call in self._calls]
+
+    @property
+    def dropped_calls(self) -> int:
+        """How many of the oldest calls ``calls`` no longer holds (beyond ``record_calls``)."""
+        with self._lock:
+            return self._answered - len(self._calls)
 
     @property
     def account_id(self) -> str:
@@ -102,8 +118,10 @@ class Simulator:
                 response = handler(state, params)
             except Ec2Error as error:
                 self._calls.append((service, operation, region, params, error.code))
+                self._answered += 1
                 raise
             self._calls.append((service, operation, region, params, None))
+            self._answered += 1
             return response
 
     def region(self, name: str = "us-east-1") -> Region:
@@ -120,6 +138,7 @@ class Simulator:
             self._settings = Settings(*self._settings_args)
             self._regions.clear()
             self._calls.clear()
+            self._answered = 0
 
     def interface(self, interface_id: str) -> NetworkInterface:
         """The network interface with this id, in whichever region holds it."""

@@ -192,6 +192,41 @@ def test_bad_options_fail_early() -> None:
         botohook.Simulator(allocation="sequential")
     with pytest.raises(ValueError, match="account_id"):
         botohook.Simulator(account_id="42")
+    with pytest.raises(ValueError, match="record_calls"):
+        botohook.Simulator(record_calls=-1)
+    with pytest.raises(TypeError, match="record_calls"):
+        botohook.Simulator(record_calls=True)
+
+
+def test_the_call_record_keeps_the_latest_calls_and_counts_the_others() -> None:
+    with botohook.mock(record_calls=3, strict=True) as sim:
+        ec2 = boto3.client("ec2", region_name=REGION)
+        for cidr in ("10.0.0.0/16", "10.1.0.0/16", "10.2.0.0/16"):
+            ec2.create_vpc(CidrBlock=cidr)
+        with pytest.raises(ClientError):
+            ec2.describe_vpcs(VpcIds=["vpc-0123456789abcdef0"])
+        ec2.describe_subnets()
+        assert [(c.operation, c.error) for c in sim.calls] == [
+            ("CreateVpc", None),
+            ("DescribeVpcs", "InvalidVpcID.NotFound"),
+            ("DescribeSubnets", None),
+        ]
+        assert sim.calls[0].params["CidrBlock"] == "10.2.0.0/16"
+        assert sim.dropped_calls == 2
+        sim.reset()
+        assert (sim.calls, sim.dropped_calls) == ([], 0)
+    with botohook.mock(record_calls=0) as sim:
+        boto3.client("ec2", region_name=REGION).describe_vpcs()
+        assert (sim.calls, sim.dropped_calls) == ([], 1)
+
+
+def test_by_default_the_latest_ten_thousand_calls_are_kept() -> None:
+    sim, unbounded = botohook.Simulator(), botohook.Simulator(record_calls=None)
+    for _ in range(10_002):
+        sim.answer("ec2", "DescribeAvailabilityZones", REGION, {})
+        unbounded.answer("ec2", "DescribeAvailabilityZones", REGION, {})
+    assert (len(sim.calls), sim.dropped_calls) == (10_000, 2)
+    assert (len(unbounded.calls), unbounded.dropped_calls) == (10_002, 0)
 
 
 def test_sessions_made_while_simulating_share_one_model_loader() -> None:
