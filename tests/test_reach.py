@@ -289,3 +289,64 @@ def test_pytest_fixture_without_the_flag_reaches_a_module_level_client(tmp_path:
         """,
     )
     assert "1 passed" in out
+
+
+def test_concurrent_aiobotocore_tasks_each_in_their_own_mock(tmp_path: Path) -> None:
+    pytest.importorskip("aiobotocore")
+    out = run_fresh(
+        tmp_path,
+        """
+        import asyncio
+        from aiobotocore.session import get_session
+        import botohook
+
+        async def main():
+            async with get_session().create_client("ec2", region_name="us-east-1") as ec2:
+
+                @botohook.mock()
+                async def scenario(index):
+                    made = [(await ec2.create_vpc(CidrBlock=f"10.{index}.{n}.0/24"))["Vpc"]["VpcId"] for n in range(5)]
+                    listed = [v["VpcId"] for v in (await ec2.describe_vpcs())["Vpcs"] if not v["IsDefault"]]
+                    return sorted(made) == sorted(listed) and len(botohook.current().calls) == 6
+
+                print(await asyncio.gather(*(scenario(i) for i in range(4))))
+
+        asyncio.run(main())
+        """,
+    )
+    assert out.split() == ["[True,", "True,", "True,", "True]"]
+
+
+def test_under_pytest_botohook_nothing_leaves_for_the_whole_run(tmp_path: Path) -> None:
+    """A client made when the test module is imported, used by every test and by a session-scoped fixture (outside
+    every test's simulation: refused, not sent)."""
+    (tmp_path / "test_app.py").write_text(
+        textwrap.dedent(
+            """
+            import boto3
+            import pytest
+
+            EC2 = boto3.client("ec2", region_name="us-east-1")
+
+            @pytest.fixture(scope="session")
+            def shared_vpc():
+                return EC2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+
+            def test_module_client(botohook):
+                assert len(EC2.describe_vpcs()["Vpcs"]) == 1
+
+            def test_session_fixture(shared_vpc):
+                pass
+            """
+        )
+    )
+    out = run_fresh(
+        tmp_path,
+        """
+        import pytest
+        code = pytest.main(["-q", "-p", "no:cacheprovider", "--botohook", "test_app.py"])
+        print("exit", int(code))
+        """,
+    )
+    assert "1 passed, 1 error" in out and "outside any simulation while pytest --botohook runs" in out
+    assert out.splitlines()[-1] == "exit 1"
