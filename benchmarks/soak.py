@@ -5,8 +5,11 @@
 
 A genuine boto3 client inside ``botohook.mock()`` repeats run.py's cycle (assign one automatic secondary address,
 unassign it) on an interface in a /16 with 2,000 addresses in use, so the network itself does not grow: any growth
-is the simulator's record of calls. Each configuration runs in a fresh process (resident memory is per process):
-the default call record (the latest 10,000 calls), and ``record_calls=None`` (every call kept) for comparison.
+is the simulator's record of calls or its caches. Each configuration runs in a fresh process (resident memory is
+per process): the default call record (the latest 10,000 calls) with random allocation, as EC2 allocates, which
+visits ever more of the /16's addresses and so fills botohook's address-text caches (two LRU caches of at most
+65,536 entries: bounded, but they grow for a while); the same with lowest-first allocation, where the cycle reuses
+one address and only the call record could grow; and ``record_calls=None`` (every call kept) for comparison.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ def rss_mib() -> float:
         return peak / 2**20 if sys.platform == "darwin" else peak / 2**10
 
 
-def child(record_calls: Any, calls: int) -> None:
+def child(record_calls: Any, allocation: str, calls: int) -> None:
     """Run the soak in this process; print the series as JSON."""
     import boto3
     from run import busy_subnet, cycle
@@ -40,7 +43,7 @@ def child(record_calls: Any, calls: int) -> None:
     import botohook
 
     series: List[float] = []
-    with botohook.mock(seed=1, record_calls=record_calls) as sim:
+    with botohook.mock(seed=1, record_calls=record_calls, allocation=allocation) as sim:
         ec2 = boto3.client("ec2", region_name="us-east-1")
         _, eni = busy_subnet(ec2)
         cycle(ec2, eni)
@@ -60,9 +63,14 @@ def main() -> None:
     args = parser.parse_args()
     calls = 40_000 if args.quick else 500_000
     if args.child is not None:
-        child(None if args.child == "None" else int(args.child), calls)
+        record_calls, allocation = args.child.split(",")
+        child(None if record_calls == "None" else int(record_calls), allocation, calls)
         return
-    configurations = {"default (latest 10,000 calls kept)": "10000", "record_calls=None (every call kept)": "None"}
+    configurations = {
+        "default (latest 10,000 calls kept), random allocation": "10000,random",
+        "default, lowest-first allocation": "10000,lowest",
+        "record_calls=None (every call kept), random allocation": "None,random",
+    }
     results: Dict[str, Dict[str, Any]] = {}
     for name, value in configurations.items():
         command = [sys.executable, __file__, "--child", value] + (["--quick"] if args.quick else [])
@@ -80,10 +88,11 @@ def main() -> None:
     print()
     for name in names:
         series = results[name]["series"]
-        settled = series[min(len(series) - 1, 3)]  # after the first 30,000 calls: past the record's cap
+        half = len(series) // 2
         print(
-            f"- {name}: {series[-1] - settled:+.1f} MiB from {min(len(series) - 1, 3) * EVERY:,} calls to the end; "
-            f"sim.calls holds {results[name]['kept']:,}, dropped_calls {results[name]['dropped']:,}"
+            f"- {name}: {series[half] - series[0]:+.1f} MiB over the first {half * EVERY:,} calls, "
+            f"{series[-1] - series[half]:+.1f} MiB over the rest; sim.calls holds {results[name]['kept']:,}, "
+            f"dropped_calls {results[name]['dropped']:,}"
         )
 
 
