@@ -14,16 +14,18 @@ that would leave the process while a simulation is active, unless a passthrough 
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import os
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from contextvars import ContextVar
 from email.utils import formatdate
 from random import SystemRandom
 from secrets import token_hex
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Tuple
 from weakref import WeakKeyDictionary
 
 import botocore
@@ -81,7 +83,7 @@ class Hook:
     ) -> Tuple[AWSResponse, Dict[str, Any]] | None:
         simulator = self.simulator or innermost()
         if simulator is None:
-            if _active._live or _outside_refused:
+            if _active.active() or _outside_refused:
                 raise _refusal(model)
             return None
         return respond(simulator, model, params, context)
@@ -90,7 +92,7 @@ class Hook:
 def _refusal(model: Any) -> Exception:
     """Why a call that no simulator answers may not leave the process."""
     service, operation = model.service_model.service_name, model.name
-    if _active._live:
+    if _active.active():
         return AmbiguousSimulationError(service, operation, _active.active())
     return UnsimulatedOperationError(
         service,
@@ -163,7 +165,7 @@ def _on_new_session(session: Any) -> None:
         _hook_on(session, session.get_component("event_emitter"))
     if type(session).__module__.startswith("aiobotocore"):
         _patch_aiobotocore()
-    if _active._live and session.get_config_variable("data_path") is None:
+    if _active.active() and session.get_config_variable("data_path") is None:
         # Each new session would parse the EC2 model again (about 200 ms); while simulating, share one loader.
         session.register_component("data_loader", _shared_loader())
 
@@ -229,7 +231,7 @@ def _ensure_reach() -> None:
 def _answer_unhooked(model: Any, request: Dict[str, Any], context: Dict[str, Any]) -> Any:
     """For a call no ``before-call`` handler answered: the simulation's answer, or None to send it (nothing active,
     or a passthrough simulator let it through); raises where it may not leave the process."""
-    if context.get(_LET_THROUGH) or not (_active._live or _outside_refused):
+    if context.get(_LET_THROUGH) or not (_active.active() or _outside_refused):
         return None
     simulator = innermost()
     if simulator is None:
@@ -237,16 +239,23 @@ def _answer_unhooked(model: Any, request: Dict[str, Any], context: Dict[str, Any
     return respond(simulator, model, request, context)
 
 
+@contextmanager
+def _sending() -> Iterator[None]:
+    """Mark the request being sent in this context as let through, for the guard on ``send``."""
+    token = _passing.set(True)
+    try:
+        yield
+    finally:
+        _passing.reset(token)
+
+
 def _net(make_request: Callable[..., Any]) -> Callable[..., Any]:
     def _make_request(client: Any, model: Any, request: Dict[str, Any], context: Dict[str, Any]) -> Any:
         answer = _answer_unhooked(model, request, context)
         if answer is not None:
             return answer
-        token = _passing.set(True)
-        try:
+        with _sending():
             return make_request(client, model, request, context)
-        finally:
-            _passing.reset(token)
 
     _make_request.botohook_original = make_request  # type: ignore[attr-defined]
     return _make_request
@@ -257,18 +266,15 @@ def _aio_net(make_request: Callable[..., Any]) -> Callable[..., Any]:
         answer = _answer_unhooked(model, request, context)
         if answer is not None:
             return answer
-        token = _passing.set(True)
-        try:
+        with _sending():
             return await make_request(client, model, request, context)
-        finally:
-            _passing.reset(token)
 
     _make_request.botohook_original = make_request  # type: ignore[attr-defined]
     return _make_request
 
 
 def _check_send(request: Any) -> None:
-    if (_active._live or _outside_refused) and not _passing.get():
+    if (_active.active() or _outside_refused) and not _passing.get():
         raise OutboundRequestError(str(getattr(request, "url", request)))
 
 
@@ -300,8 +306,6 @@ def _patch_aiobotocore() -> None:
     global _async_patched
     if _async_patched:
         return
-    import importlib
-
     client = importlib.import_module("aiobotocore.client")
     _patch(client.AioBaseClient, "_make_request", _aio_net(client.AioBaseClient._make_request))
     for module_name, class_name in (
