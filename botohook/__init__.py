@@ -1,7 +1,8 @@
 """botohook: test code that manages EC2 network addresses against a faithful simulation, through genuine boto3 clients.
 
 Three ways in: :func:`install` on a session or client, :func:`mock` around code under test, and the pytest
-plugin (``pytest --botohook`` and the ``botohook`` fixture). Each gives a :class:`Simulator`.
+plugin (``pytest --botohook`` and the ``botohook`` fixture). Each gives a :class:`Simulator`; :func:`serve` puts
+one on HTTP for other processes and languages.
 
 Names load on first use, so that the pytest plugin, which lives in this package and loads in every pytest run,
 costs nothing until a simulation starts.
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
         ResponseValidationError,
         UnsimulatedOperationError,
     )
+    from .server import Server, serve
     from .simulator import SIMULATED_OPERATIONS, Call, Simulator
 
 _HOMES = {
@@ -36,6 +38,8 @@ _HOMES = {
     "SIMULATED_OPERATIONS": ".simulator",
     "Call": ".simulator",
     "Simulator": ".simulator",
+    "Server": ".server",
+    "serve": ".server",
 }
 
 __all__ = [
@@ -45,11 +49,13 @@ __all__ = [
     "ConflictError",
     "OutboundRequestError",
     "ResponseValidationError",
+    "Server",
     "Simulator",
     "UnsimulatedOperationError",
     "current",
     "install",
     "mock",
+    "serve",
     "uninstall",
 ]
 

@@ -26,24 +26,22 @@ from email.utils import formatdate
 from random import SystemRandom
 from secrets import token_hex
 from typing import Any, Callable, Dict, Iterator, List, Tuple
-from weakref import WeakKeyDictionary
+from weakref import WeakKeyDictionary, WeakSet
 
 import botocore
 from botocore.awsrequest import AWSResponse
 from botocore.client import BaseClient
-from botocore.exceptions import ParamValidationError
 from botocore.httpsession import URLLib3Session
 from botocore.loaders import create_loader
-from botocore.validate import validate_parameters
 
 from . import _active
 from ._active import innermost
+from ._shapes import validate
 from .ec2.errors import Ec2Error
 from .errors import (
     AmbiguousSimulationError,
     ConflictError,
     OutboundRequestError,
-    ResponseValidationError,
     UnsimulatedOperationError,
 )
 from .simulator import Simulator
@@ -68,6 +66,7 @@ _date: List[Any] = [0, ""]
 _HTTP: Dict[int, AWSResponse] = {}  # botocore only reads the status; one response object per status serves all
 _LET_THROUGH = "botohook_let_through"  # request-context key: a simulator chose to let this call through
 _passing: ContextVar[bool] = ContextVar("botohook_passing", default=False)  # a let-through call is being sent
+_exempt: WeakSet[Any] = WeakSet()  # clients of botohook servers (Server.client): never answered in-process
 
 
 class Hook:
@@ -121,7 +120,7 @@ def respond(
         status = error.status
     else:
         if simulator.strict:
-            _validate(parsed, model)
+            validate(parsed, model)
     now = int(time.time())
     if now != _date[0]:
         _date[:] = [now, formatdate(now, usegmt=True)]
@@ -141,20 +140,6 @@ def respond(
     if http is None:
         http = _HTTP[status] = AWSResponse(_ENDPOINT, status, {"server": "AmazonEC2"}, None)
     return http, parsed
-
-
-def _validate(parsed: Dict[str, Any], model: Any) -> None:
-    shape = model.output_shape
-    if shape is None:
-        if parsed:
-            raise ResponseValidationError(f"{model.name} has no output shape, but botohook answered {parsed!r}")
-        return
-    try:
-        validate_parameters(parsed, shape)
-    except ParamValidationError as error:
-        raise ResponseValidationError(
-            f"botohook's answer to {model.name} does not match botocore's output shape: {error}"
-        ) from None
 
 
 # -- reaching sessions and clients -------------------------------------------------------------------------------
@@ -228,10 +213,11 @@ def _ensure_reach() -> None:
 # -- the net: clients no hook reached, and the last guard before the network ------------------------------------------
 
 
-def _answer_unhooked(model: Any, request: Dict[str, Any], context: Dict[str, Any]) -> Any:
+def _answer_unhooked(client: Any, model: Any, request: Dict[str, Any], context: Dict[str, Any]) -> Any:
     """For a call no ``before-call`` handler answered: the simulation's answer, or None to send it (nothing active,
-    or a passthrough simulator let it through); raises where it may not leave the process."""
-    if context.get(_LET_THROUGH) or not (_active.active() or _outside_refused):
+    a passthrough simulator let it through, or a client of a botohook server); raises where it may not leave the
+    process."""
+    if context.get(_LET_THROUGH) or not (_active.active() or _outside_refused) or client in _exempt:
         return None
     simulator = innermost()
     if simulator is None:
@@ -251,7 +237,7 @@ def _sending() -> Iterator[None]:
 
 def _net(make_request: Callable[..., Any]) -> Callable[..., Any]:
     def _make_request(client: Any, model: Any, request: Dict[str, Any], context: Dict[str, Any]) -> Any:
-        answer = _answer_unhooked(model, request, context)
+        answer = _answer_unhooked(client, model, request, context)
         if answer is not None:
             return answer
         with _sending():
@@ -263,7 +249,7 @@ def _net(make_request: Callable[..., Any]) -> Callable[..., Any]:
 
 def _aio_net(make_request: Callable[..., Any]) -> Callable[..., Any]:
     async def _make_request(client: Any, model: Any, request: Dict[str, Any], context: Dict[str, Any]) -> Any:
-        answer = _answer_unhooked(model, request, context)
+        answer = _answer_unhooked(client, model, request, context)
         if answer is not None:
             return answer
         with _sending():
@@ -294,6 +280,14 @@ def _aio_guard(send: Callable[..., Any]) -> Callable[..., Any]:
 
     guarded_send.botohook_original = send  # type: ignore[attr-defined]
     return guarded_send
+
+
+def exempt(client: Any) -> None:
+    """Let ``client`` (whose endpoint is a botohook server on loopback) send its requests even inside a ``mock()``."""
+    with _state_lock:
+        _ensure_reach()
+        client.meta.events.unregister(EVENT, unique_id=HOOK_ID)
+        _exempt.add(client)
 
 
 def _patch(owner: type, name: str, replacement: Callable[..., Any]) -> None:

@@ -15,7 +15,7 @@ class UnsimulatedOperationError(Exception):
     def __init__(self, service: str, operation: str, detail: str | None = None) -> None:
         self.service = service
         self.operation = operation
-        what = detail or f"botohook does not simulate {service}.{operation}"
+        self.detail = what = detail or f"botohook does not simulate {service}.{operation}"
         super().__init__(
             f"{what}. The simulated operations are listed in botohook.SIMULATED_OPERATIONS and in "
             f"{SIMULATED_DOCS}; pass passthrough=True to let unsimulated operations through."

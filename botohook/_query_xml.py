@@ -1,0 +1,99 @@
+"""EC2's Query protocol on the wire: a request as form fields, an answer or an error as EC2's XML.
+
+One generic writer walks botocore's output shape of the operation (no template per operation), inverting what
+botocore's EC2 parser reads: members under their ``locationName``, lists as ``<name><item>...</item></name>``,
+booleans as ``true``/``false``, timestamps in ISO 8601 with milliseconds, blobs in base64.
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime, timezone
+from typing import Any, Dict, List
+from urllib.parse import parse_qsl
+from xml.sax.saxutils import escape
+
+XMLNS = "http://ec2.amazonaws.com/doc/2016-11-15/"
+_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
+
+
+def request_params(body: str) -> Dict[str, str]:
+    """The flat parameters of a form-encoded Query request (``Name.1=...``); ValueError if it is not one."""
+    return dict(parse_qsl(body, keep_blank_values=True, strict_parsing=bool(body)))
+
+
+def response_xml(operation: str, parsed: Dict[str, Any], shape: Any, request_id: str) -> bytes:
+    """EC2's XML answer to ``operation``: ``parsed`` (botocore's parsed form) written along its output ``shape``."""
+    out = [f'{_DECLARATION}<{operation}Response xmlns="{XMLNS}"><requestId>{request_id}</requestId>']
+    if shape is not None:
+        _members(out, shape, parsed)
+    out.append(f"</{operation}Response>")
+    return "".join(out).encode()
+
+
+def error_xml(code: str, message: str, request_id: str) -> bytes:
+    """EC2's error document."""
+    return (
+        f"{_DECLARATION}<Response><Errors><Error><Code>{escape(code)}</Code><Message>{escape(message)}</Message>"
+        f"</Error></Errors><RequestID>{request_id}</RequestID></Response>"
+    ).encode()
+
+
+def _members(out: List[str], shape: Any, value: Dict[str, Any]) -> None:
+    for member_name, member_shape in shape.members.items():
+        member = value.get(member_name)
+        if member is not None:
+            _write(out, _element_name(member_shape, member_name), member_shape, member)
+
+
+def _element_name(shape: Any, member_name: str) -> str:
+    """The element a member is written as: what botocore's ``_member_key_name`` looks for."""
+    if shape.type_name == "list" and shape.serialization.get("flattened"):
+        flattened_name = shape.member.serialization.get("name")
+        if flattened_name is not None:
+            return str(flattened_name)
+    return str(shape.serialization.get("name", member_name))
+
+
+def _write(out: List[str], name: str, shape: Any, value: Any) -> None:
+    kind = shape.type_name
+    if kind == "structure":
+        out.append(f"<{name}>")
+        _members(out, shape, value)
+        out.append(f"</{name}>")
+    elif kind == "list":
+        item = shape.member.serialization.get("name", "member")
+        if shape.serialization.get("flattened"):
+            for entry in value:
+                _write(out, name, shape.member, entry)
+            return
+        out.append(f"<{name}>")
+        for entry in value:
+            _write(out, item, shape.member, entry)
+        out.append(f"</{name}>")
+    elif kind == "map":
+        key_name = shape.key.serialization.get("name", "key")
+        value_name = shape.value.serialization.get("name", "value")
+        out.append(f"<{name}>")
+        for key, entry in value.items():
+            out.append("<entry>")
+            _write(out, key_name, shape.key, key)
+            _write(out, value_name, shape.value, entry)
+            out.append("</entry>")
+        out.append(f"</{name}>")
+    else:
+        out.append(f"<{name}>{_scalar(kind, value)}</{name}>")
+
+
+def _scalar(kind: str, value: Any) -> str:
+    if kind == "boolean":
+        return "true" if value else "false"
+    if kind == "timestamp":
+        moment = value.astimezone(timezone.utc) if isinstance(value, datetime) else value
+        if isinstance(moment, datetime):
+            return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+        return escape(str(value))
+    if kind == "blob":
+        raw = value.encode() if isinstance(value, str) else bytes(value)
+        return base64.b64encode(raw).decode()
+    return escape(str(value))

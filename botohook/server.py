@@ -1,0 +1,205 @@
+"""The HTTP transport: a simulator served over loopback as EC2's Query API, for other processes and languages (the
+AWS CLI, shell scripts, SDKs), and :func:`serve` to run it from a test.
+
+The only module that knows HTTP. Requests are form-encoded Query bodies (or GET query strings); the region comes
+from the SigV4 credential scope of the ``Authorization`` header (signatures are not checked). Answers are EC2's XML
+(``_query_xml``), errors EC2's error document with EC2's status. A request botohook cannot answer gets an error
+response, never a traceback in the server thread, and the server keeps serving.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import traceback
+import uuid
+from contextlib import contextmanager
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable, Dict, Iterator, Tuple
+from urllib.parse import urlsplit
+
+from ._query_xml import error_xml, request_params, response_xml
+from ._shapes import ec2_model, validate
+from .ec2.errors import Ec2Error
+from .errors import SIMULATED_DOCS, ResponseValidationError, UnsimulatedOperationError
+from .simulator import Simulator
+
+MAX_BODY = 1 << 20  # bytes; EC2 requests are small, a larger body is refused with 413
+_SCOPE = re.compile(r"Credential=[^/,\s]*/\d{8}/([^/,\s]+)/([^/,\s]+)/aws4_request")
+_FAKE_KEYS = {"AWS_ACCESS_KEY_ID": "botohook-testing", "AWS_SECRET_ACCESS_KEY": "botohook-testing"}
+
+
+class Server:
+    """A running HTTP face of ``simulator``: where it listens and what a child process needs to reach it."""
+
+    def __init__(self, simulator: Simulator, host: str, port: int, region: str | None) -> None:
+        self.simulator = simulator
+        self.host = host
+        self.port = port
+        self.region = region
+        self.endpoint_url = f"http://{host}:{port}"
+
+    @property
+    def environ(self) -> Dict[str, str]:
+        """The environment variables a child process needs to reach this server, and nothing else: the EC2
+        endpoint, no instance-metadata look-ups, fake keys when this process has none, and the region if given."""
+        variables = {"AWS_ENDPOINT_URL_EC2": self.endpoint_url, "AWS_EC2_METADATA_DISABLED": "true"}
+        if os.environ.get("AWS_ACCESS_KEY_ID", _FAKE_KEYS["AWS_ACCESS_KEY_ID"]) == _FAKE_KEYS["AWS_ACCESS_KEY_ID"]:
+            variables.update(_FAKE_KEYS)
+        if self.region is not None:
+            variables["AWS_DEFAULT_REGION"] = variables["AWS_REGION"] = self.region
+        return variables
+
+    def client(self, region: str | None = None, **options: Any) -> Any:
+        """A boto3 EC2 client of this process that talks to this server over HTTP, even inside a ``mock()``
+        (which would otherwise answer it in-process): to drive or check the served simulation from a test."""
+        import boto3
+
+        from . import _wiring
+
+        ec2 = boto3.Session().client(
+            "ec2",
+            endpoint_url=self.endpoint_url,
+            region_name=region or self.region or "us-east-1",
+            aws_access_key_id=_FAKE_KEYS["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=_FAKE_KEYS["AWS_SECRET_ACCESS_KEY"],
+            **options,
+        )
+        _wiring.exempt(ec2)
+        return ec2
+
+    def respond(self, service: str, action: str, region: str, params: Dict[str, str]) -> Tuple[int, bytes, str]:
+        """``(HTTP status, body, error code or "")`` for one request."""
+        request_id = str(uuid.uuid4())
+        try:
+            return 200, self._answer(service, action, region, params, request_id), ""
+        except Ec2Error as error:
+            return error.status, error_xml(error.code, error.message, request_id), error.code
+        except UnsimulatedOperationError as error:
+            message = f"{error.detail}. The simulated operations are listed in {SIMULATED_DOCS}."
+            return 400, error_xml("UnsupportedOperation", message, request_id), "UnsupportedOperation"
+        except ResponseValidationError as error:  # strict mode: a botohook bug, reported to the caller
+            return 500, error_xml("InternalError", str(error), request_id), "InternalError"
+
+    def _answer(self, service: str, action: str, region: str, params: Dict[str, str], request_id: str) -> bytes:
+        if service != "ec2":
+            raise UnsimulatedOperationError(service, action, f"botohook does not simulate the {service} service")
+        model = ec2_model()
+        if action not in model.operation_names:
+            raise Ec2Error("InvalidAction", f"The action {action} is not valid for this web service.")
+        operation = model.operation_model(action)
+        parsed = self.simulator.answer(service, action, region, params)
+        if self.simulator.strict:
+            validate(parsed, operation)
+        return response_xml(action, parsed, operation.output_shape, request_id)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive: SDKs reuse their connection
+    disable_nagle_algorithm = True  # headers and body go out in two writes: without this, 40 ms per request
+    server_version = "AmazonEC2"
+    sys_version = ""
+    server: _HTTPServer
+
+    def do_POST(self) -> None:
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            self._refuse(411, "MissingContentLength", "botohook needs a Content-Length (no chunked bodies)")
+            return
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0:
+            self._refuse(400, "InvalidParameterValue", "Content-Length is not a number of bytes")
+            return
+        if length > MAX_BODY:
+            self._refuse(413, "RequestEntityTooLarge", f"The request body is larger than {MAX_BODY} bytes")
+            return
+        self._handle(self.rfile.read(length))
+
+    def do_GET(self) -> None:
+        self._handle(urlsplit(self.path).query.encode())
+
+    def _handle(self, raw: bytes) -> None:
+        try:
+            params = request_params(raw.decode())
+        except ValueError:
+            self._refuse(400, "MalformedQueryString", "The request is not a form-encoded Query request")
+            return
+        action = params.get("Action")
+        if not action:
+            self._refuse(400, "MissingAction", "The request must contain the parameter Action")
+            return
+        service, region = _scope(self.headers.get("Authorization", ""))
+        try:
+            status, body, code = self.server.botohook.respond(service, action, region, params)
+        except Exception:  # a botohook bug: answer it, log it, keep serving
+            status, body = 500, error_xml("InternalError", traceback.format_exc(limit=-3), str(uuid.uuid4()))
+            code = "InternalError"
+        self.server.log(f"{action} {region} {code or 'ok'}")
+        self._send(status, body)
+
+    def _refuse(self, status: int, code: str, message: str) -> None:
+        self.close_connection = True
+        self.server.log(f"- - {code}")
+        self._send(status, error_xml(code, message, str(uuid.uuid4())))
+
+    def _send(self, status: int, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "text/xml;charset=UTF-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Date", formatdate(usegmt=True))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # one line per call goes to the server's log instead
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    botohook: Server
+    log: Callable[[str], None]
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that went away mid-request: that connection ends, the server goes on
+
+
+def _scope(authorization: str) -> Tuple[str, str]:
+    """``(service, region)`` from a SigV4 ``Authorization`` header; EC2 in us-east-1 when there is none."""
+    found = _SCOPE.search(authorization)
+    return (found.group(2), found.group(1)) if found else ("ec2", "us-east-1")
+
+
+@contextmanager
+def serve(
+    simulator: Simulator | None = None,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    region: str | None = None,
+    log: Callable[[str], None] | None = None,
+) -> Iterator[Server]:
+    """Serve ``simulator`` (default: the one answering calls here, that of the innermost active ``mock()``, else a
+    new one) as EC2's Query API on ``host:port`` (port 0: any free port) until the block ends, then free the port.
+
+    ``region`` goes into :attr:`Server.environ` for child processes; ``log`` receives one line per request.
+    """
+    if simulator is None:
+        from ._active import innermost
+
+        simulator = innermost() or Simulator()
+    httpd = _HTTPServer((host, port), _Handler)
+    server = Server(simulator, host, httpd.server_address[1], region)
+    httpd.botohook = server
+    httpd.log = log or (lambda line: None)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join()
