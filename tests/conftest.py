@@ -13,6 +13,7 @@ from botocore.exceptions import ClientError
 import botohook
 
 REGION = "us-east-1"
+LOOPBACK = "127.0.0.1"
 AMI = "ami-0123456789abcdef0"
 
 
@@ -22,14 +23,26 @@ class NetworkUsedError(AssertionError):
 
 @pytest.fixture(autouse=True)
 def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Any socket connection or DNS lookup fails the test: botohook must never touch the network."""
+    """Any socket connection or DNS lookup fails the test: botohook must never touch the network. Loopback by
+    number is allowed: that is where ``botohook.serve()`` listens."""
+    connect, getaddrinfo = socket.socket.connect, socket.getaddrinfo
 
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise NetworkUsedError(f"network use attempted: {args!r}")
 
-    monkeypatch.setattr(socket.socket, "connect", refuse)
+    def loopback_only(sock: socket.socket, address: Any) -> Any:
+        if not (isinstance(address, tuple) and address[0] == LOOPBACK):
+            refuse(address)
+        return connect(sock, address)
+
+    def resolve_loopback_only(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if host != LOOPBACK:
+            refuse(host, *args)
+        return getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", loopback_only)
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", resolve_loopback_only)
     monkeypatch.setattr(socket, "create_connection", refuse)
 
 
@@ -39,9 +52,15 @@ def sim() -> Iterator[botohook.Simulator]:
         yield simulator
 
 
-@pytest.fixture
-def ec2(sim: botohook.Simulator) -> Any:
-    return boto3.client("ec2", region_name=REGION)
+@pytest.fixture(params=["in-process", "http"])
+def ec2(request: pytest.FixtureRequest, sim: botohook.Simulator) -> Iterator[Any]:
+    """A genuine client of the test's simulator, through each transport: answered in-process by the botocore hook,
+    and over HTTP by ``botohook.serve()`` (EC2's Query protocol and XML). Any difference is a transport bug."""
+    if request.param == "in-process":
+        yield boto3.client("ec2", region_name=REGION)
+        return
+    with botohook.serve(sim) as server:
+        yield server.client(REGION)
 
 
 @pytest.fixture
@@ -59,6 +78,20 @@ def subnet_id(ec2: Any, vpc_id: str) -> str:
 @pytest.fixture
 def eni_id(ec2: Any, subnet_id: str) -> str:
     return str(ec2.create_network_interface(SubnetId=subnet_id)["NetworkInterface"]["NetworkInterfaceId"])
+
+
+@contextlib.contextmanager
+def unsimulated(ec2: Any, match: str) -> Iterator[None]:
+    """Assert that the block is refused as not simulated: ``UnsimulatedOperationError`` in-process; over HTTP,
+    where no Python exception crosses the wire, EC2's error document with code ``UnsupportedOperation``."""
+    if ec2.meta.endpoint_url.startswith(f"http://{LOOPBACK}:"):
+        with pytest.raises(ClientError, match=match) as caught:
+            yield
+        assert caught.value.response["Error"]["Code"] == "UnsupportedOperation"
+        assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    else:
+        with pytest.raises(botohook.UnsimulatedOperationError, match=match):
+            yield
 
 
 def new_eni(ec2: Any, subnet_id: str, **kwargs: Any) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import boto3
 import pytest
 from botocore.stub import Stubber
@@ -38,7 +36,8 @@ def test_installed_simulator_wins_over_an_active_mock() -> None:
         botohook.uninstall(session)
 
 
-def test_a_stubber_answers_only_what_botohook_lets_through(sim: botohook.Simulator, ec2: Any) -> None:
+def test_a_stubber_answers_only_what_botohook_lets_through(sim: botohook.Simulator) -> None:
+    ec2 = boto3.client("ec2", region_name="us-east-1")  # in-process: a Stubber answers at before-call, as botohook
     with Stubber(ec2) as stub:
         stub.add_response("describe_vpcs", {"Vpcs": []})
         assert len(ec2.describe_vpcs()["Vpcs"]) == 1  # botohook answered first: the Stubber's answer stays queued
