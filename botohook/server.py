@@ -70,11 +70,11 @@ class Server:
         _wiring.exempt(ec2)
         return ec2
 
-    def respond(self, service: str, action: str, region: str, params: Dict[str, str]) -> Tuple[int, bytes, str]:
-        """``(HTTP status, body, error code or "")`` for one request."""
+    def respond(self, action: str, region: str, params: Dict[str, str]) -> Tuple[int, bytes, str]:
+        """``(HTTP status, body, error code or "")`` for one EC2 request."""
         request_id = str(uuid.uuid4())
         try:
-            return 200, self._answer(service, action, region, params, request_id), ""
+            return 200, self._answer(action, region, params, request_id), ""
         except Ec2Error as error:
             return error.status, error_xml(error.code, error.message, request_id), error.code
         except UnsimulatedOperationError as error:
@@ -83,14 +83,12 @@ class Server:
         except ResponseValidationError as error:  # strict mode: a botohook bug, reported to the caller
             return 500, error_xml("InternalError", str(error), request_id), "InternalError"
 
-    def _answer(self, service: str, action: str, region: str, params: Dict[str, str], request_id: str) -> bytes:
-        if service != "ec2":
-            raise UnsimulatedOperationError(service, action, f"botohook does not simulate the {service} service")
+    def _answer(self, action: str, region: str, params: Dict[str, str], request_id: str) -> bytes:
         model = ec2_model()
         if action not in model.operation_names:
             raise Ec2Error("InvalidAction", f"The action {action} is not valid for this web service.")
         operation = model.operation_model(action)
-        parsed = self.simulator.answer(service, action, region, params)
+        parsed = self.simulator.answer("ec2", action, region, params)
         if self.simulator.strict:
             validate(parsed, operation)
         return response_xml(action, parsed, operation.output_shape, request_id)
@@ -123,6 +121,10 @@ class _Handler(BaseHTTPRequestHandler):
         self._handle(urlsplit(self.path).query.encode())
 
     def _handle(self, raw: bytes) -> None:
+        service, region = _scope(self.headers.get("Authorization", ""))
+        if service != "ec2":
+            self._refuse(400, "UnsupportedOperation", f"botohook does not simulate the {service} service")
+            return
         try:
             params = request_params(raw.decode())
         except ValueError:
@@ -132,9 +134,8 @@ class _Handler(BaseHTTPRequestHandler):
         if not action:
             self._refuse(400, "MissingAction", "The request must contain the parameter Action")
             return
-        service, region = _scope(self.headers.get("Authorization", ""))
         try:
-            status, body, code = self.server.botohook.respond(service, action, region, params)
+            status, body, code = self.server.botohook.respond(action, region, params)
         except Exception:  # a botohook bug: answer it, log it, keep serving
             status, body = 500, error_xml("InternalError", traceback.format_exc(limit=-3), str(uuid.uuid4()))
             code = "InternalError"

@@ -25,7 +25,7 @@ class NetworkUsedError(AssertionError):
 def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     """Any socket connection or DNS lookup fails the test: botohook must never touch the network. Loopback by
     number is allowed: that is where ``botohook.serve()`` listens."""
-    connect, getaddrinfo = socket.socket.connect, socket.getaddrinfo
+    connect, getaddrinfo, create_connection = socket.socket.connect, socket.getaddrinfo, socket.create_connection
 
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise NetworkUsedError(f"network use attempted: {args!r}")
@@ -40,10 +40,15 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
             refuse(host, *args)
         return getaddrinfo(host, *args, **kwargs)
 
+    def create_loopback_only(address: Any, *args: Any, **kwargs: Any) -> Any:
+        if address[0] != LOOPBACK:
+            refuse(address)
+        return create_connection(address, *args, **kwargs)
+
     monkeypatch.setattr(socket.socket, "connect", loopback_only)
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", resolve_loopback_only)
-    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "create_connection", create_loopback_only)
 
 
 @pytest.fixture

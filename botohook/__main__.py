@@ -1,0 +1,7 @@
+"""``python -m botohook serve ...``: the same as the ``botohook`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())
