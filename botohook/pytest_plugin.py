@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Dict, Iterator, List
 import pytest
 
 if TYPE_CHECKING:
+    from .server import Server
     from .simulator import Simulator
 
 
@@ -83,3 +84,13 @@ def botohook(request: pytest.FixtureRequest, _botohook_everywhere: None) -> Iter
         return
     with mock(**_options(request)) as simulator:
         yield simulator
+
+
+@pytest.fixture
+def botohook_server(botohook: Simulator) -> Iterator[Server]:
+    """The test's simulator served over HTTP (``botohook.serve``): hand ``botohook_server.environ`` to a child
+    process (the AWS CLI, a shell script, another SDK) and inspect the outcome on ``botohook``."""
+    from .server import serve
+
+    with serve(botohook) as server:
+        yield server

@@ -118,3 +118,23 @@ def test_calls_outside_a_tests_simulation_are_refused(pytester: pytest.Pytester)
     result = pytester.runpytest_subprocess("--botohook")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*ec2.CreateVpc was called outside any simulation*function-scoped*"])
+
+
+def test_the_server_fixture_serves_the_tests_simulator(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_inner="""
+        import os, subprocess, sys
+
+        CHILD = "import boto3; print(boto3.client('ec2').create_vpc(CidrBlock='10.8.0.0/16')['Vpc']['VpcId'])"
+
+        def test_a_child_process_reaches_the_simulation(botohook, botohook_server):
+            environ = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+            environ.update(botohook_server.environ, AWS_DEFAULT_REGION="us-east-1")
+            done = subprocess.run([sys.executable, "-c", CHILD], env=environ, capture_output=True, text=True)
+            assert done.returncode == 0, done.stderr
+            assert botohook.vpc(done.stdout.strip()).cidr == "10.8.0.0/16"
+            assert botohook_server.simulator is botohook
+        """
+    )
+    pytester.runpytest_subprocess().assert_outcomes(passed=1)
+    pytester.runpytest_subprocess("--botohook").assert_outcomes(passed=1)
