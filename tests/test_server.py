@@ -7,6 +7,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -286,3 +287,26 @@ def test_a_bash_script_reads_the_printed_exports(tmp_path: Path) -> None:
     done = subprocess.run(["bash", str(script)], capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["172.31.0.0/16"]
+
+
+NODE_PROGRAM = Path(__file__).parent / "node" / "move_address.cjs"
+NODE_SDK = Path(__file__).parent / "node" / "node_modules" / "@aws-sdk" / "client-ec2"
+
+
+def test_a_node_program_using_the_aws_sdk_for_javascript(server: botohook.Server, tmp_path: Path) -> None:
+    if shutil.which("node") is None or not NODE_SDK.is_dir():
+        pytest.skip("needs node and `npm install --prefix tests/node` (.ci/run does both)")
+    done = subprocess.run(
+        ["node", str(NODE_PROGRAM)], env=child_environ(server, tmp_path), capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    sim = server.simulator
+    assert result["floating"] in sim.interface(result["second"]).secondary_addresses
+    assert result["floating"] not in sim.interface(result["first"]).secondary_addresses
+    assert result["holders"] == [result["second"]]
+    assert result["refused"] == {
+        "name": "InvalidParameterValue",
+        "status": 400,
+        "message": "Address 192.0.2.1 does not fall within the subnet's address range",
+    }
