@@ -8,6 +8,7 @@ booleans as ``true``/``false``, timestamps in ISO 8601 with milliseconds, blobs 
 from __future__ import annotations
 
 import base64
+import re
 from datetime import datetime, timezone
 from typing import Any, Dict, List
 from urllib.parse import parse_qsl
@@ -15,6 +16,12 @@ from xml.sax.saxutils import escape
 
 XMLNS = "http://ec2.amazonaws.com/doc/2016-11-15/"
 _DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # XML 1.0 cannot carry these
+
+
+def _text(value: str) -> str:
+    """``value`` as XML character data; characters XML 1.0 cannot carry, even escaped, become U+FFFD."""
+    return escape(_NOT_XML.sub("\ufffd", value))
 
 
 def request_params(body: str) -> Dict[str, str]:
@@ -34,7 +41,7 @@ def response_xml(operation: str, parsed: Dict[str, Any], shape: Any, request_id:
 def error_xml(code: str, message: str, request_id: str) -> bytes:
     """EC2's error document."""
     return (
-        f"{_DECLARATION}<Response><Errors><Error><Code>{escape(code)}</Code><Message>{escape(message)}</Message>"
+        f"{_DECLARATION}<Response><Errors><Error><Code>{_text(code)}</Code><Message>{_text(message)}</Message>"
         f"</Error></Errors><RequestID>{request_id}</RequestID></Response>"
     ).encode()
 
@@ -92,8 +99,8 @@ def _scalar(kind: str, value: Any) -> str:
         moment = value.astimezone(timezone.utc) if isinstance(value, datetime) else value
         if isinstance(moment, datetime):
             return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-        return escape(str(value))
+        return _text(str(value))
     if kind == "blob":
         raw = value.encode() if isinstance(value, str) else bytes(value)
         return base64.b64encode(raw).decode()
-    return escape(str(value))
+    return _text(str(value))
