@@ -92,14 +92,14 @@ def leave(activation: Activation) -> None:
         _context.set(tuple(a for a in stack if a is not activation))
 
 
-def take_own(activations: List[Activation]) -> Activation:
-    """Remove and return the last of ``activations`` entered in the current context (a ``mock()`` object shared
-    between threads is left by each in its own), else the last."""
+def own_index(activations: List[Activation]) -> int:
+    """The index of the last of ``activations`` entered in the current context (a ``mock()`` object shared between
+    threads is left by each in its own), else of the last."""
     stack = _context.get()
     for index in range(len(activations) - 1, -1, -1):
         if activations[index] in stack:
-            return activations.pop(index)
-    return activations.pop()
+            return index
+    return len(activations) - 1
 
 
 def _chain_end() -> Simulator | None:

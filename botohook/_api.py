@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Callable, List, Type, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Callable, ContextManager, List, Type, TypeVar, cast
 
 from .simulator import Simulator
 
@@ -57,7 +57,8 @@ class mock:  # noqa: N801 - used like a function, as in ``with botohook.mock():`
 
     Use as ``with botohook.mock(**options) as sim:`` (or ``async with``), or as a decorator
     ``@botohook.mock(**options)`` on a function, a coroutine function or a class (its ``test*`` methods), with a
-    fresh simulator per call; :func:`current` returns it. ``options`` are :class:`Simulator`'s. Nesting is safe:
+    fresh simulator per call; :func:`current` returns it. ``options`` are :class:`Simulator`'s, and
+    ``metadata_as="i-..."`` (see :meth:`Simulator.metadata_as`). Nesting is safe:
     the innermost simulation answers. While active, no credentials are needed and client creation never
     looks for them on the network.
     """
@@ -65,12 +66,21 @@ class mock:  # noqa: N801 - used like a function, as in ``with botohook.mock():`
     def __init__(self, **options: Any) -> None:
         self._options = options
         self._activations: List[Activation] = []
+        self._views: List[ContextManager[str] | None] = []  # the metadata_as view of each activation, if any
 
     def __enter__(self) -> Simulator:
         from . import _wiring
 
-        simulator = Simulator(**self._options)
+        options = dict(self._options)
+        metadata_as = options.pop("metadata_as", None)
+        simulator = Simulator(**options)
         self._activations.append(_wiring.activate(simulator))
+        if metadata_as is not None:
+            view = simulator.metadata_as(metadata_as)
+            view.__enter__()
+            self._views.append(view)
+        else:
+            self._views.append(None)
         return simulator
 
     def __exit__(
@@ -78,7 +88,11 @@ class mock:  # noqa: N801 - used like a function, as in ``with botohook.mock():`
     ) -> None:
         from . import _active, _wiring
 
-        _wiring.deactivate(_active.take_own(self._activations))
+        index = _active.own_index(self._activations)
+        view = self._views.pop(index)
+        if view is not None:
+            view.__exit__(kind, error, traceback)
+        _wiring.deactivate(self._activations.pop(index))
 
     async def __aenter__(self) -> Simulator:
         return self.__enter__()

@@ -14,7 +14,7 @@ import re
 import threading
 import traceback
 import uuid
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Dict, Iterator, Tuple
@@ -40,6 +40,24 @@ class Server:
         self.port = port
         self.region = region
         self.endpoint_url = f"http://{host}:{port}"
+        self._views: Dict[str, str] = {}  # instance id -> base URL of its metadata view
+        self._stack = ExitStack()  # the metadata views, stopped with the server
+
+    def metadata(self, instance_id: str) -> str:
+        """The base URL of ``instance_id``'s instance metadata (what ``http://169.254.169.254`` is on that instance),
+        served on a port of its own until this server stops and read from the live simulation at each request."""
+        from .metadata import serve_metadata
+
+        if instance_id not in self._views:
+            self._views[instance_id] = self._stack.enter_context(serve_metadata(self.simulator, instance_id, self.host))
+        return self._views[instance_id]
+
+    def metadata_environ(self, instance_id: str) -> Dict[str, str]:
+        """:attr:`environ` for a program running on ``instance_id``: SDKs read its metadata from the view."""
+        variables = {k: v for k, v in self.environ.items() if k != "AWS_EC2_METADATA_DISABLED"}
+        variables["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = self.metadata(instance_id)
+        variables["AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE"] = "IPv4"
+        return variables
 
     @property
     def environ(self) -> Dict[str, str]:
@@ -199,7 +217,8 @@ def serve(
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
-        yield server
+        with server._stack:
+            yield server
     finally:
         httpd.shutdown()
         httpd.server_close()

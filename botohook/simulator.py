@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from typing import Any, Deque, Dict, List, NamedTuple, Tuple, Type, TypeVar
+from contextlib import contextmanager
+from typing import Any, Deque, Dict, Iterator, List, NamedTuple, Tuple, Type, TypeVar
 
 from .ec2 import OPERATIONS
 from .ec2.errors import Ec2Error
@@ -45,6 +46,7 @@ class Simulator:
         elastic_ip_limit: Elastic IPs per region (EC2's default quota is 5).
         record_calls: how many of the latest calls ``calls`` keeps (older ones are dropped and counted in
             ``dropped_calls``, so memory stays flat however long the simulation runs); None keeps every call, 0 none.
+        imds_v1: let instance-metadata views answer requests without an IMDSv2 token (EC2's "optional" setting).
 
     Thread-safe: operations on one simulator run one at a time.
     """
@@ -62,6 +64,7 @@ class Simulator:
         instance_types: str | None = None,
         elastic_ip_limit: int = 5,
         record_calls: int | None = 10_000,
+        imds_v1: bool = False,
     ) -> None:
         if not (len(account_id) == 12 and account_id.isdigit()):
             raise ValueError(f"account_id must be 12 digits, not {account_id!r}")
@@ -80,6 +83,7 @@ class Simulator:
         )
         self._settings = Settings(*self._settings_args)
         self.passthrough = passthrough
+        self.imds_v1 = imds_v1
         self.strict = strict
         self._regions: Dict[str, Region] = {}
         self._lock = threading.Lock()
@@ -160,9 +164,35 @@ class Simulator:
         """The Elastic IP with this allocation id, in whichever region holds it."""
         return self._find(allocation_id, ElasticIp)
 
-    def _find(self, resource_id: str, kind: Type[R]) -> R:
+    def locate(self, resource_id: str) -> Tuple[Region, Resource]:
+        """The region holding the resource with this id, and the resource; KeyError if none does."""
         for region in list(self._regions.values()):
-            resource: Resource | None = region.resources.get(resource_id)
-            if isinstance(resource, kind):
-                return resource
+            resource = region.resources.get(resource_id)
+            if resource is not None:
+                return region, resource
+        raise KeyError(f"no resource {resource_id!r} in the simulation")
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """Operations wait while the block runs: inspection inside it sees one consistent network."""
+        with self._lock:
+            yield
+
+    @contextmanager
+    def metadata_as(self, instance_id: str) -> Iterator[str]:
+        """Requests this process makes to the instance-metadata address ``169.254.169.254`` (with ``requests``,
+        ``urllib``, ``urllib3``, the ``ec2-metadata`` package, ...) reach ``instance_id``'s metadata, computed from
+        this simulation at each request, until the block ends; yields the view's base URL. Nothing else changes."""
+        from .metadata import metadata_as
+
+        with metadata_as(self, instance_id) as url:
+            yield url
+
+    def _find(self, resource_id: str, kind: Type[R]) -> R:
+        try:
+            _, resource = self.locate(resource_id)
+        except KeyError:
+            resource = None
+        if isinstance(resource, kind):
+            return resource
         raise KeyError(f"no {kind.__name__} {resource_id!r} in the simulation")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import socket
 from typing import Any, Dict, Iterator
 
@@ -23,11 +24,12 @@ class NetworkUsedError(AssertionError):
 
 @pytest.fixture(autouse=True)
 def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Any socket connection or DNS lookup fails the test: botohook must never touch the network. Loopback by
-    number is allowed: that is where ``botohook.serve()`` listens."""
-    connect, getaddrinfo, create_connection = socket.socket.connect, socket.getaddrinfo, socket.create_connection
+    """Any connection beyond loopback, or any name look-up, fails the test: botohook must never touch the network.
+    Connections to loopback are allowed (``botohook.serve()`` listens there), and so is "resolving" an address
+    written as numbers (no look-up happens; the connection that follows is checked)."""
+    connect, getaddrinfo = socket.socket.connect, socket.getaddrinfo
 
-    def refuse(*args: Any, **kwargs: Any) -> Any:
+    def refuse(*args: Any) -> Any:
         raise NetworkUsedError(f"network use attempted: {args!r}")
 
     def loopback_only(sock: socket.socket, address: Any) -> Any:
@@ -35,20 +37,16 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
             refuse(address)
         return connect(sock, address)
 
-    def resolve_loopback_only(host: Any, *args: Any, **kwargs: Any) -> Any:
-        if host != LOOPBACK:
+    def numbers_only(host: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
             refuse(host, *args)
         return getaddrinfo(host, *args, **kwargs)
 
-    def create_loopback_only(address: Any, *args: Any, **kwargs: Any) -> Any:
-        if address[0] != LOOPBACK:
-            refuse(address)
-        return create_connection(address, *args, **kwargs)
-
     monkeypatch.setattr(socket.socket, "connect", loopback_only)
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
-    monkeypatch.setattr(socket, "getaddrinfo", resolve_loopback_only)
-    monkeypatch.setattr(socket, "create_connection", create_loopback_only)
+    monkeypatch.setattr(socket, "getaddrinfo", numbers_only)
 
 
 @pytest.fixture

@@ -1,0 +1,268 @@
+"""The instance-metadata transport: what ``http://169.254.169.254`` answers on a simulated instance, computed from the
+live simulation at each request and served over loopback HTTP; and :func:`metadata_as`, which sends this process's
+requests for that address to such a view.
+
+The only module that knows the IMDS protocol. IMDSv2: ``PUT /latest/api/token`` with
+``X-aws-ec2-metadata-token-ttl-seconds`` (1-21600, else 400) gives a token; every ``GET`` needs a live token of the
+same view in ``X-aws-ec2-metadata-token`` (missing, wrong or expired: 401), unless the simulator allows IMDSv1
+(``imds_v1=True``). An unknown path, or any path of an instance that does not exist (yet) or is terminated: 404.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import socket
+import threading
+import time
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Dict, Iterator, List, Tuple, Union
+from urllib.parse import urlsplit
+
+from .ec2.addresses import format_ipv4
+from .ec2.model import Instance, NetworkInterface, Region
+from .simulator import Simulator
+
+IMDS_ADDRESS = ("169.254.169.254", 80)
+MAX_TTL = 21600
+_NOT_FOUND = '<?xml version="1.0" encoding="iso-8859-1"?>\n<title>404 - Not Found</title>\n'
+Node = Union[str, Dict[str, Any]]  # a leaf's text, or a directory of nodes
+
+
+class MetadataView:
+    """One instance's metadata, read from ``simulator`` at each request, with the IMDSv2 tokens it issued."""
+
+    def __init__(self, simulator: Simulator, instance_id: str) -> None:
+        self.simulator = simulator
+        self.instance_id = instance_id
+        self._tokens: Dict[str, float] = {}  # token -> expiry (time.monotonic)
+        self._lock = threading.Lock()
+
+    def token(self, ttl_header: str | None) -> Tuple[int, str]:
+        """``(status, body)`` for ``PUT /latest/api/token``: a new token, or 400 for a missing or bad TTL."""
+        ttl = int(ttl_header) if ttl_header is not None and ttl_header.strip().isdigit() else 0
+        if not 1 <= ttl <= MAX_TTL:
+            return 400, "Bad Request: X-aws-ec2-metadata-token-ttl-seconds must be between 1 and 21600\n"
+        token = secrets.token_urlsafe(42)
+        with self._lock:
+            now = time.monotonic()
+            self._tokens = {t: expiry for t, expiry in self._tokens.items() if expiry > now}
+            self._tokens[token] = now + ttl
+        return 200, token
+
+    def authorised(self, token: str | None) -> bool:
+        """Whether a GET with this token (or none) may read the view."""
+        if token is None:
+            return self.simulator.imds_v1
+        with self._lock:
+            expiry = self._tokens.get(token)
+        return expiry is not None and expiry > time.monotonic()
+
+    def get(self, path: str) -> Tuple[int, str, str]:
+        """``(HTTP status, body, content type)`` for ``GET path`` (``/latest/meta-data/...``)."""
+        with self.simulator.paused():
+            found = self._locate()
+            if found is None:
+                return 404, _NOT_FOUND, "text/html"
+            region, instance = found
+            node: Node = {"latest": {"meta-data": _meta_data(region, instance), "dynamic": _dynamic(region, instance)}}
+        for part in (p for p in path.split("?", 1)[0].split("/") if p):
+            if not isinstance(node, dict) or part not in node:
+                return 404, _NOT_FOUND, "text/html"
+            node = node[part]
+        if isinstance(node, dict):
+            listing = [f"{name}/" if isinstance(child, dict) else name for name, child in node.items()]
+            return 200, "\n".join(listing), "text/plain"
+        return 200, node, "application/json" if node.startswith("{") else "text/plain"
+
+    def _locate(self) -> Tuple[Region, Instance] | None:
+        try:
+            region, instance = self.simulator.locate(self.instance_id)
+        except KeyError:
+            return None
+        if not isinstance(instance, Instance) or instance.state == "terminated":
+            return None
+        return region, instance
+
+
+def _meta_data(region: Region, instance: Instance) -> Dict[str, Node]:
+    primary = instance.primary_interface
+    tree: Dict[str, Node | None] = {
+        "ami-id": instance.image_id,
+        "ami-launch-index": str(instance.launch_index),
+        "hostname": region.dns_name(primary.primary) if primary else None,
+        "instance-id": instance.id,
+        "instance-type": instance.kind.name,
+        "local-hostname": region.dns_name(primary.primary) if primary else None,
+        "local-ipv4": primary.primary_address if primary else None,
+        "mac": primary.mac if primary else None,
+        "network": {
+            "interfaces": {
+                "macs": {i.mac: _interface(region, i) for _, i in sorted(instance.interfaces.items())},
+            }
+        },
+        "placement": {
+            "availability-zone": instance.subnet.zone.name,
+            "availability-zone-id": instance.subnet.zone.zone_id,
+            "region": region.name,
+        },
+        "public-ipv4": _public_of(primary, primary.primary) if primary else None,
+        "reservation-id": instance.reservation_id,
+    }
+    return {name: node for name, node in tree.items() if node is not None}
+
+
+def _public_of(interface: NetworkInterface, address: int) -> str | None:
+    elastic_ip = interface.associations.get(address)
+    return None if elastic_ip is None else elastic_ip.address
+
+
+def _interface(region: Region, interface: NetworkInterface) -> Dict[str, Node]:
+    subnet, vpc = interface.subnet, interface.subnet.vpc
+    publics = {eip.address: format_ipv4(private) for private, eip in interface.associations.items()}
+    tree: Dict[str, Node | None] = {
+        "device-number": str(interface.attachment.device_index) if interface.attachment else None,
+        "interface-id": interface.id,
+        "ipv4-associations": dict(publics) or None,
+        "ipv4-prefix": "\n".join(interface.ipv4_prefixes) or None,
+        "local-hostname": region.dns_name(interface.primary),
+        "local-ipv4s": "\n".join(interface.private_addresses),
+        "mac": interface.mac,
+        "owner-id": region.settings.account_id,
+        "public-ipv4s": "\n".join(publics) or None,
+        "security-group-ids": "\n".join(interface.groups) or None,
+        "subnet-id": subnet.id,
+        "subnet-ipv4-cidr-block": subnet.cidr,
+        "vpc-id": vpc.id,
+        "vpc-ipv4-cidr-block": vpc.cidr,
+        "vpc-ipv4-cidr-blocks": vpc.cidr,
+    }
+    return {name: node for name, node in tree.items() if node is not None}
+
+
+def _dynamic(region: Region, instance: Instance) -> Dict[str, Node]:
+    primary = instance.primary_interface
+    document = {
+        "accountId": region.settings.account_id,
+        "architecture": "x86_64",
+        "availabilityZone": instance.subnet.zone.name,
+        "billingProducts": None,
+        "devpayProductCodes": None,
+        "marketplaceProductCodes": None,
+        "imageId": instance.image_id,
+        "instanceId": instance.id,
+        "instanceType": instance.kind.name,
+        "kernelId": None,
+        "pendingTime": instance.launch_time.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "privateIp": primary.primary_address if primary else None,
+        "ramdiskId": None,
+        "region": region.name,
+        "version": "2017-09-30",
+    }
+    return {"instance-identity": {"document": json.dumps(document, indent=2)}}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    server_version = "EC2ws"
+    sys_version = ""
+    server: _MetadataHTTPServer
+
+    def do_PUT(self) -> None:
+        self._drain()
+        if self.path.split("?", 1)[0].rstrip("/") != "/latest/api/token":
+            self._send(405 if self.path.startswith("/latest/") else 404, "")
+            return
+        status, body = self.server.view.token(self.headers.get("X-aws-ec2-metadata-token-ttl-seconds"))
+        ttl = {"X-aws-ec2-metadata-token-ttl-seconds": self.headers.get("X-aws-ec2-metadata-token-ttl-seconds", "")}
+        self._send(status, body, headers=ttl if status == 200 else {})
+
+    def do_GET(self) -> None:
+        view = self.server.view
+        if not view.authorised(self.headers.get("X-aws-ec2-metadata-token")):
+            self._send(401, "")
+            return
+        status, body, content_type = view.get(self.path)
+        self._send(status, body, content_type)
+
+    def _drain(self) -> None:
+        length = self.headers.get("Content-Length")
+        if length and length.isdigit():
+            self.rfile.read(min(int(length), 1 << 16))
+
+    def _send(
+        self, status: int, body: str, content_type: str = "text/plain", headers: Dict[str, str] | None = None
+    ) -> None:
+        data = body.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+class _MetadataHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    view: MetadataView
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that went away mid-request: that connection ends, the view goes on
+
+
+@contextmanager
+def serve_metadata(simulator: Simulator, instance_id: str, host: str = "127.0.0.1") -> Iterator[str]:
+    """Serve one instance's metadata view on a free loopback port until the block ends; yields its base URL."""
+    httpd = _MetadataHTTPServer((host, 0), _Handler)
+    httpd.view = MetadataView(simulator, instance_id)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{host}:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join()
+
+
+_redirects: List[Tuple[str, int]] = []  # the active metadata_as views' (host, port), innermost last
+_redirect_lock = threading.Lock()
+_original_connect: Any = None
+
+
+def _connect(sock: socket.socket, address: Any) -> Any:
+    if _redirects and isinstance(address, tuple) and tuple(address[:2]) == IMDS_ADDRESS:
+        address = _redirects[-1]
+    return _original_connect(sock, address)
+
+
+def redirected(url: str) -> bool:
+    """Whether a request to ``url`` would reach a :func:`metadata_as` view (on loopback) rather than leave."""
+    return bool(_redirects) and urlsplit(url).hostname == IMDS_ADDRESS[0] and (urlsplit(url).port or 80) == 80
+
+
+@contextmanager
+def metadata_as(simulator: Simulator, instance_id: str) -> Iterator[str]:
+    """While active, this process's connections to 169.254.169.254:80 (from requests, urllib3, urllib, botocore,
+    ...) reach ``instance_id``'s view instead, and nothing else changes; yields the view's base URL."""
+    global _original_connect
+    with serve_metadata(simulator, instance_id) as url:
+        host, port = url[len("http://") :].rsplit(":", 1)
+        with _redirect_lock:
+            if not _redirects:
+                _original_connect = socket.socket.connect
+                socket.socket.connect = _connect  # type: ignore[method-assign,assignment]
+            _redirects.append((host, int(port)))
+        try:
+            yield url
+        finally:
+            with _redirect_lock:
+                _redirects.remove((host, int(port)))
+                if not _redirects:
+                    socket.socket.connect = _original_connect  # type: ignore[method-assign]

@@ -1,0 +1,257 @@
+"""Instance metadata tied to the simulation: what 169.254.169.254 answers on a simulated instance, read from the live
+network at each request, over HTTP for other processes (``server.metadata``) and inside this process
+(``sim.metadata_as``), with IMDSv2's token rules."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from typing import Any, Dict, Iterator, Tuple
+
+import pytest
+
+import botohook
+from tests.conftest import AMI, NetworkUsedError
+
+IMDS = "http://169.254.169.254"
+
+
+class Imds:
+    """A small IMDSv2 client over urllib: a token, then GETs with it."""
+
+    def __init__(self, base: str, ttl: int = 60) -> None:
+        self.base = base
+        self.token = self.put_token(str(ttl))[1]
+
+    def put_token(self, ttl: str | None) -> Tuple[int, str]:
+        headers = {} if ttl is None else {"X-aws-ec2-metadata-token-ttl-seconds": ttl}
+        return self.request("PUT", "/latest/api/token", headers)
+
+    def request(self, method: str, path: str, headers: Dict[str, str]) -> Tuple[int, str]:
+        request = urllib.request.Request(self.base + path, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    def get(self, path: str, token: str | None = "") -> Tuple[int, str]:
+        token = self.token if token == "" else token
+        headers = {} if token is None else {"X-aws-ec2-metadata-token": token}
+        return self.request("GET", "/latest/" + path, headers)
+
+    def text(self, path: str) -> str:
+        status, body = self.get(path)
+        assert status == 200, (path, status, body)
+        return body
+
+
+@pytest.fixture
+def world() -> Iterator[Tuple[botohook.Server, Any, str, str]]:
+    """A served simulation with two running c5.large instances in one subnet: (server, client, node a, node b)."""
+    with botohook.serve(botohook.Simulator(seed=11, strict=True), region="eu-west-1") as server:
+        ec2 = server.client()
+        vpc = ec2.create_vpc(CidrBlock="10.40.0.0/16")["Vpc"]["VpcId"]
+        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.40.1.0/24", AvailabilityZone="eu-west-1b")["Subnet"]
+        nodes = ec2.run_instances(
+            ImageId=AMI, InstanceType="c5.large", MinCount=2, MaxCount=2, SubnetId=subnet["SubnetId"]
+        )["Instances"]
+        yield server, ec2, nodes[0]["InstanceId"], nodes[1]["InstanceId"]
+
+
+def test_the_paths_a_networking_program_reads(world: Tuple[botohook.Server, Any, str, str]) -> None:
+    server, _, node, _ = world
+    imds = Imds(server.metadata(node))
+    instance = server.simulator.instance(node)
+    eni = instance.interfaces[0]
+    assert imds.text("meta-data/instance-id") == node
+    assert imds.text("meta-data/instance-type") == "c5.large"
+    assert imds.text("meta-data/ami-id") == AMI
+    assert imds.text("meta-data/local-ipv4") == eni.primary_address
+    assert imds.text("meta-data/mac") == eni.mac
+    assert imds.text("meta-data/placement/availability-zone") == "eu-west-1b"
+    assert imds.text("meta-data/placement/region") == "eu-west-1"
+    assert (
+        imds.text("meta-data/local-hostname")
+        == f"ip-{eni.primary_address.replace('.', '-')}.eu-west-1.compute.internal"
+    )
+    assert imds.text("meta-data/network/interfaces/macs/") == f"{eni.mac}/"
+    assert imds.text("meta-data/network/interfaces/macs") == f"{eni.mac}/"  # the trailing slash is optional
+    listing = imds.text(f"meta-data/network/interfaces/macs/{eni.mac}/").split("\n")
+    assert {"device-number", "interface-id", "local-ipv4s", "subnet-id", "vpc-id", "owner-id"} <= set(listing)
+    per_mac = {name: imds.text(f"meta-data/network/interfaces/macs/{eni.mac}/{name}") for name in listing}
+    assert per_mac["device-number"] == "0"
+    assert per_mac["interface-id"] == eni.id
+    assert per_mac["subnet-id"] == eni.subnet.id and per_mac["subnet-ipv4-cidr-block"] == "10.40.1.0/24"
+    assert per_mac["vpc-id"] == eni.subnet.vpc.id and per_mac["vpc-ipv4-cidr-block"] == "10.40.0.0/16"
+    assert per_mac["owner-id"] == server.simulator.account_id
+    assert per_mac["security-group-ids"] == "\n".join(eni.groups)
+    document = json.loads(imds.text("dynamic/instance-identity/document"))
+    assert document["instanceId"] == node and document["region"] == "eu-west-1"
+    assert document["privateIp"] == eni.primary_address and document["accountId"] == server.simulator.account_id
+    for missing in ("meta-data/public-ipv4", f"meta-data/network/interfaces/macs/{eni.mac}/ipv4-prefix", "nothing"):
+        assert imds.get(missing)[0] == 404
+
+
+def test_every_read_follows_the_live_network(world: Tuple[botohook.Server, Any, str, str]) -> None:
+    server, ec2, node_a, node_b = world
+    a, b = Imds(server.metadata(node_a)), Imds(server.metadata(node_b))
+    eni_a, eni_b = (server.simulator.instance(n).interfaces[0] for n in (node_a, node_b))
+
+    def local_ipv4s(imds: Imds, mac: str) -> list[str]:
+        return imds.text(f"meta-data/network/interfaces/macs/{mac}/local-ipv4s").split("\n")
+
+    floating = ec2.assign_private_ip_addresses(NetworkInterfaceId=eni_a.id, SecondaryPrivateIpAddressCount=1)[
+        "AssignedPrivateIpAddresses"
+    ][0]["PrivateIpAddress"]
+    assert local_ipv4s(a, eni_a.mac) == [eni_a.primary_address, floating]  # primary first, then secondaries
+    ec2.assign_private_ip_addresses(NetworkInterfaceId=eni_b.id, PrivateIpAddresses=[floating], AllowReassignment=True)
+    assert local_ipv4s(a, eni_a.mac) == [eni_a.primary_address]
+    assert local_ipv4s(b, eni_b.mac) == [eni_b.primary_address, floating]
+
+    allocation = ec2.allocate_address(Domain="vpc")
+    ec2.associate_address(
+        AllocationId=allocation["AllocationId"], NetworkInterfaceId=eni_b.id, PrivateIpAddress=floating
+    )
+    public = allocation["PublicIp"]
+    assert b.text(f"meta-data/network/interfaces/macs/{eni_b.mac}/public-ipv4s") == public
+    assert b.text(f"meta-data/network/interfaces/macs/{eni_b.mac}/ipv4-associations/") == public
+    assert b.text(f"meta-data/network/interfaces/macs/{eni_b.mac}/ipv4-associations/{public}") == floating
+    assert b.get("meta-data/public-ipv4")[0] == 404  # the Elastic IP is on a secondary address
+
+    prefix = ec2.assign_private_ip_addresses(NetworkInterfaceId=eni_a.id, Ipv4PrefixCount=1)["AssignedIpv4Prefixes"]
+    assert a.text(f"meta-data/network/interfaces/macs/{eni_a.mac}/ipv4-prefix") == prefix[0]["Ipv4Prefix"]
+
+    second = ec2.create_network_interface(SubnetId=eni_a.subnet.id)["NetworkInterface"]
+    ec2.attach_network_interface(NetworkInterfaceId=second["NetworkInterfaceId"], InstanceId=node_a, DeviceIndex=1)
+    assert a.text("meta-data/network/interfaces/macs/").split("\n") == [f"{eni_a.mac}/", f"{second['MacAddress']}/"]
+    assert a.text(f"meta-data/network/interfaces/macs/{second['MacAddress']}/device-number") == "1"
+
+    ec2.terminate_instances(InstanceIds=[node_a])
+    for path in ("meta-data/instance-id", "meta-data/", "dynamic/instance-identity/document"):
+        assert a.get(path)[0] == 404
+    assert b.text("meta-data/instance-id") == node_b
+
+
+def test_imdsv2_token_rules(world: Tuple[botohook.Server, Any, str, str]) -> None:
+    server, _, node_a, node_b = world
+    imds = Imds(server.metadata(node_a))
+    for ttl in (None, "0", "21601", "ten", "-5"):
+        assert imds.put_token(ttl)[0] == 400, ttl
+    assert imds.put_token("21600")[0] == 200
+    assert imds.get("meta-data/instance-id", token=None)[0] == 401  # IMDSv1 is off by default
+    assert imds.get("meta-data/instance-id", token="not-a-token")[0] == 401
+    other = Imds(server.metadata(node_b))
+    assert imds.get("meta-data/instance-id", token=other.token)[0] == 401  # a token is good on its own instance only
+    short = Imds(server.metadata(node_a), ttl=1)
+    assert short.get("meta-data/instance-id")[0] == 200
+    time.sleep(1.1)
+    assert short.get("meta-data/instance-id")[0] == 401
+    assert imds.get("meta-data/instance-id")[0] == 200
+
+
+def test_imdsv1_when_the_simulator_allows_it() -> None:
+    with botohook.serve(botohook.Simulator(imds_v1=True)) as server:
+        ec2 = server.client()
+        node = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]
+        assert Imds(server.metadata(node)).get("meta-data/instance-id", token=None) == (200, node)
+
+
+def test_metadata_environ_points_sdks_at_the_view(world: Tuple[botohook.Server, Any, str, str]) -> None:
+    server, _, node, _ = world
+    environ = server.metadata_environ(node)
+    assert environ["AWS_EC2_METADATA_SERVICE_ENDPOINT"] == server.metadata(node)
+    assert "AWS_EC2_METADATA_DISABLED" not in environ
+    assert environ["AWS_ENDPOINT_URL_EC2"] == server.endpoint_url
+
+
+def test_botocores_own_fetchers_read_the_view(world: Tuple[botohook.Server, Any, str, str]) -> None:
+    from botocore.utils import InstanceMetadataFetcher, InstanceMetadataRegionFetcher
+
+    server, _, node, _ = world
+    base = server.metadata(node)
+    assert InstanceMetadataRegionFetcher(base_url=base, num_attempts=1).retrieve_region() == "eu-west-1"
+    assert InstanceMetadataFetcher(base_url=base, num_attempts=1).retrieve_iam_role_credentials() == {}
+
+
+def test_a_shell_script_with_curl_as_a_separate_process(world: Tuple[botohook.Server, Any, str, str]) -> None:
+    if shutil.which("curl") is None:
+        pytest.skip("needs curl")
+    server, _, node, _ = world
+    script = (
+        'TOKEN=$(curl -sf -X PUT "$IMDS/latest/api/token" -H "X-aws-ec2-metadata-token-ttl-seconds: 300")\n'
+        'MAC=$(curl -sf -H "X-aws-ec2-metadata-token: $TOKEN" "$IMDS/latest/meta-data/mac")\n'
+        'MACS="$IMDS/latest/meta-data/network/interfaces/macs"\n'
+        'curl -sf -H "X-aws-ec2-metadata-token: $TOKEN" "$MACS/$MAC/interface-id"\n'
+        'curl -s -o /dev/null -w " %{http_code}" "$IMDS/latest/meta-data/instance-id"\n'
+    )
+    done = subprocess.run(
+        ["bash", "-c", script], env={"IMDS": server.metadata(node), "PATH": "/usr/bin:/bin"}, capture_output=True,
+        text=True, timeout=60,
+    )  # fmt: skip
+    assert done.stdout == f"{server.simulator.instance(node).interfaces[0].id} 401", done.stderr
+
+
+# -- inside the test's own process: metadata_as -------------------------------------------------------------------
+
+
+def test_requests_urllib3_urllib_and_ec2_metadata_reach_the_view_in_process(
+    world: Tuple[botohook.Server, Any, str, str],
+) -> None:
+    import requests
+    import urllib3
+
+    server, _, node, _ = world
+    eni = server.simulator.instance(node).interfaces[0]
+    with server.simulator.metadata_as(node):
+        token = requests.put(f"{IMDS}/latest/api/token", headers={"X-aws-ec2-metadata-token-ttl-seconds": "60"}).text
+        headers = {"X-aws-ec2-metadata-token": token}
+        assert requests.get(f"{IMDS}/latest/meta-data/instance-id", headers=headers).text == node
+        pool = urllib3.PoolManager()
+        assert pool.request("GET", f"{IMDS}/latest/meta-data/mac", headers=headers).data.decode() == eni.mac
+        assert Imds(IMDS).text("meta-data/placement/region") == "eu-west-1"
+
+        from ec2_metadata import ec2_metadata
+
+        ec2_metadata.clear_all()
+        assert ec2_metadata.instance_id == node
+        assert ec2_metadata.region == "eu-west-1"
+        assert ec2_metadata.network_interfaces[eni.mac].private_ipv4s == [eni.primary_address]
+        assert ec2_metadata.network_interfaces[eni.mac].subnet_id == eni.subnet.id
+    with pytest.raises(NetworkUsedError):
+        requests.get(f"{IMDS}/latest/meta-data/instance-id", timeout=1)  # after the block: the real address again
+
+
+def test_metadata_as_redirects_only_the_metadata_address(world: Tuple[botohook.Server, Any, str, str]) -> None:
+    server, _, node, _ = world
+    with server.simulator.metadata_as(node), pytest.raises(NetworkUsedError):
+        socket.create_connection(("169.254.169.253", 80), timeout=1)  # the conftest guard still sees it
+
+
+def test_mock_option_and_the_send_guard(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inside mock(metadata_as=...), reading metadata with botocore's HTTP session is not a request that leaves."""
+    from botocore.awsrequest import AWSRequest
+    from botocore.httpsession import URLLib3Session
+
+    with botohook.mock() as sim:
+        node = sim_instance(sim)
+    with botohook.mock(metadata_as="i-0123456789abcdef0") as sim:
+        status = Imds(IMDS).get("meta-data/instance-id")[0]
+        assert status == 404  # no such instance in this simulation (yet)
+        assert node  # a different simulation's instance is not this one's
+        request = AWSRequest("PUT", f"{IMDS}/latest/api/token", headers={"X-aws-ec2-metadata-token-ttl-seconds": "9"})
+        assert URLLib3Session().send(request.prepare()).status_code == 200
+        with pytest.raises(botohook.OutboundRequestError):
+            URLLib3Session().send(AWSRequest("GET", "http://169.254.170.2/v2/credentials").prepare())
+
+
+def sim_instance(sim: botohook.Simulator) -> str:
+    import boto3
+
+    ec2 = boto3.client("ec2", region_name="us-east-1")
+    return str(ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"])
