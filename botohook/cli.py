@@ -23,6 +23,7 @@ def main(argv: List[str] | None = None) -> int:
     command.add_argument("--seed", type=int, default=None, help="make automatic addresses and ids reproducible")
     command.add_argument("--allocation", choices=("random", "lowest"), default="random")
     command.add_argument("--region", default=None, help="region for the printed environment (AWS_DEFAULT_REGION)")
+    command.add_argument("--world", default=None, help="build this world first (JSON, or TOML on Python 3.11+)")
     args = parser.parse_args(argv)
     return _serve(args)
 
@@ -36,6 +37,12 @@ def _serve(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, interrupted)
     signal.signal(signal.SIGINT, interrupted)
     simulator = Simulator(seed=args.seed, allocation=args.allocation)
+    if args.world is not None:
+        try:
+            simulator.load(args.world)
+        except (OSError, ValueError) as error:
+            sys.stderr.write(f"botohook serve: cannot load {args.world}: {error}\n")
+            return 2
     with serve(simulator, host=args.host, port=args.port, region=args.region, log=_print) as server:
         _print(f"# botohook: simulated EC2 at {server.endpoint_url} (Ctrl-C to stop); for a shell:")
         for name, value in server.environ.items():

@@ -5,7 +5,8 @@ from __future__ import annotations
 import threading
 from collections import deque
 from contextlib import contextmanager
-from typing import Any, Deque, Dict, Iterator, List, NamedTuple, Tuple, Type, TypeVar
+from pathlib import Path
+from typing import Any, Deque, Dict, Iterator, List, Mapping, NamedTuple, Tuple, Type, TypeVar
 
 from .ec2 import OPERATIONS
 from .ec2.errors import Ec2Error
@@ -177,6 +178,20 @@ class Simulator:
         """Operations wait while the block runs: inspection inside it sees one consistent network."""
         with self._lock:
             yield
+
+    def load(self, world: Mapping[str, Any] | str | Path) -> None:
+        """Build a world described as plain data (or read from a JSON or TOML file) into this simulation, with the
+        ids and addresses it names: all of it, or nothing and ``ValueError`` naming the entry. See
+        :mod:`botohook.world` for the format; :meth:`dump` gives it back."""
+        from . import world as worlds
+
+        worlds.load(self, world if isinstance(world, Mapping) else worlds.read(world))
+
+    def dump(self) -> Dict[str, Any]:
+        """This simulation's network as a world :meth:`load` builds again (ids, addresses, tags and all)."""
+        from . import world as worlds
+
+        return worlds.dump(self)
 
     @contextmanager
     def metadata_as(self, instance_id: str) -> Iterator[str]:
