@@ -119,29 +119,54 @@ def broken(region_entry: Dict[str, Any]) -> Dict[str, Any]:
             r"subnets\[0\].*malformed id",
         ),
         (
-            {"instances": [{"id": "i-0a1b2c3d4e5f6071d", "type": "c5.large",
-                            "interfaces": [{"interface": "eni-0a1b2c3d4e5f6071a", "device_index": 0}]},
-                           {"id": "i-0a1b2c3d4e5f6071d", "type": "c5.large",
-                            "interfaces": [{"interface": "eni-0a1b2c3d4e5f6071b", "device_index": 0}]}]},
+            {
+                "instances": [
+                    {
+                        "id": "i-0a1b2c3d4e5f6071d",
+                        "type": "c5.large",
+                        "interfaces": [{"interface": "eni-0a1b2c3d4e5f6071a", "device_index": 0}],
+                    },
+                    {
+                        "id": "i-0a1b2c3d4e5f6071d",
+                        "type": "c5.large",
+                        "interfaces": [{"interface": "eni-0a1b2c3d4e5f6071b", "device_index": 0}],
+                    },
+                ]
+            },
             r"instances\[1\] 'i-0a1b2c3d4e5f6071d': duplicate id",
-        ),  # fmt: skip
+        ),
         (
-            {"interfaces": [{"id": "eni-0a1b2c3d4e5f6071a", "subnet": "subnet-0a1b2c3d4e5f60719",
-                             "primary": "10.99.0.4"}]},
+            {
+                "interfaces": [
+                    {"id": "eni-0a1b2c3d4e5f6071a", "subnet": "subnet-0a1b2c3d4e5f60719", "primary": "10.99.0.4"}
+                ]
+            },
             r"interfaces\[0\] 'eni-0a1b2c3d4e5f6071a': InvalidParameterValue: .*10\.99\.0\.4",
-        ),  # fmt: skip
+        ),
         (
-            {"interfaces": [{"id": "eni-0a1b2c3d4e5f6071a", "subnet": "subnet-0a1b2c3d4e5f60719",
-                             "primary": "10.50.1.255"}]},
+            {
+                "interfaces": [
+                    {"id": "eni-0a1b2c3d4e5f6071a", "subnet": "subnet-0a1b2c3d4e5f60719", "primary": "10.50.1.255"}
+                ]
+            },
             r"reserved",
-        ),  # fmt: skip
+        ),
         ({"interfaces": [{"subnet": "subnet-00000000"}]}, r"interfaces\[0\] \(no id\): no Subnet 'subnet-00000000'"),
         ({"instances": [{"type": "c5.large", "interfaces": []}]}, r"instances\[0\].*device_index 0"),
         ({"routers": []}, r"unknown entries \['routers'\]"),
     ],
-    ids=["malformed", "wrong-prefix", "vpc-id-for-subnet", "duplicate", "outside", "reserved", "dangling", "no-eth0",
-         "unknown"],
-)  # fmt: skip
+    ids=[
+        "malformed",
+        "wrong-prefix",
+        "vpc-id-for-subnet",
+        "duplicate",
+        "outside",
+        "reserved",
+        "dangling",
+        "no-eth0",
+        "unknown",
+    ],
+)
 def test_a_broken_world_is_refused_naming_the_entry_and_nothing_is_built(change: Dict[str, Any], message: str) -> None:
     sim = botohook.Simulator(seed=1)
     sim.region("eu-west-1")
