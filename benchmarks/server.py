@@ -21,17 +21,15 @@ import logging
 import statistics
 import subprocess
 import sys
-import threading
 import time
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Dict, Iterator, List
+from typing import Any, Callable, Dict, List
 
 import boto3
 from run import busy_subnet, cycle, measure, session, table
 
 import botohook
 from botohook import server as botohook_server
+from botohook._http import Handler, QuietServer, running
 
 CONSTANT = (
     b'<?xml version="1.0" encoding="UTF-8"?>\n<AssignPrivateIpAddressesResponse xmlns="http://ec2.amazonaws.com/doc/'
@@ -41,35 +39,16 @@ CONSTANT = (
 )
 
 
-class FloorHandler(BaseHTTPRequestHandler):
-    """The floor: read the request, answer one constant body, with botohook's server settings."""
+class FloorHandler(Handler):
+    """The floor: read the request, answer one constant body, on botohook's own server classes."""
 
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-
-    def do_POST(self) -> None:
+    def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        self.send_response(200)
-        self.send_header("Content-Type", "text/xml;charset=UTF-8")
-        self.send_header("Content-Length", str(len(CONSTANT)))
-        self.end_headers()
-        self.wfile.write(CONSTANT)
-
-    def log_message(self, *args: Any) -> None:
-        pass
+        self.reply(200, CONSTANT, "text/xml;charset=UTF-8")
 
 
-@contextmanager
-def floor_server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), FloorHandler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+def floor_server() -> Any:
+    return running(QuietServer(("127.0.0.1", 0), FloorHandler))
 
 
 def http_client(endpoint: str) -> Any:

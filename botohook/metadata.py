@@ -16,10 +16,10 @@ import socket
 import threading
 import time
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Dict, Iterator, List, Tuple, Union
 from urllib.parse import urlsplit
 
+from ._http import Handler, QuietServer, running
 from .ec2.addresses import format_ipv4
 from .ec2.model import Instance, NetworkInterface, Region
 from .simulator import Simulator
@@ -163,14 +163,11 @@ def _dynamic(region: Region, instance: Instance) -> Dict[str, Node]:
     return {"instance-identity": {"document": json.dumps(document, indent=2)}}
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
+class _Handler(Handler):
     server_version = "EC2ws"
-    sys_version = ""
     server: _MetadataHTTPServer
 
-    def do_PUT(self) -> None:
+    def do_PUT(self) -> None:  # noqa: N802 - the name http.server calls
         self._drain()
         if self.path.split("?", 1)[0].rstrip("/") != "/latest/api/token":
             self._send(405 if self.path.startswith("/latest/") else 404, "")
@@ -179,7 +176,7 @@ class _Handler(BaseHTTPRequestHandler):
         ttl = {"X-aws-ec2-metadata-token-ttl-seconds": self.headers.get("X-aws-ec2-metadata-token-ttl-seconds", "")}
         self._send(status, body, headers=ttl if status == 200 else {})
 
-    def do_GET(self) -> None:
+    def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
         view = self.server.view
         if not view.authorised(self.headers.get("X-aws-ec2-metadata-token")):
             self._send(401, "")
@@ -195,25 +192,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(
         self, status: int, body: str, content_type: str = "text/plain", headers: Dict[str, str] | None = None
     ) -> None:
-        data = body.encode()
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
+        self.reply(status, body.encode(), content_type, headers)
 
 
-class _MetadataHTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
+class _MetadataHTTPServer(QuietServer):
     view: MetadataView
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # a client that went away mid-request: that connection ends, the view goes on
 
 
 @contextmanager
@@ -221,14 +204,8 @@ def serve_metadata(simulator: Simulator, instance_id: str, host: str = "127.0.0.
     """Serve one instance's metadata view on a free loopback port until the block ends; yields its base URL."""
     httpd = _MetadataHTTPServer((host, 0), _Handler)
     httpd.view = MetadataView(simulator, instance_id)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://{host}:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join()
+    with running(httpd) as url:
+        yield url
 
 
 _redirects: List[Tuple[str, int]] = []  # the active metadata_as views' (host, port), innermost last

@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 import traceback
 import uuid
 from contextlib import ExitStack, contextmanager
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Dict, Iterator, Tuple
 from urllib.parse import urlsplit
 
+from ._http import Handler, QuietServer, running
 from ._query_xml import error_xml, request_params, response_xml
 from ._shapes import ec2_model, validate
 from .ec2.errors import Ec2Error
@@ -112,14 +111,11 @@ class Server:
         return response_xml(action, parsed, operation.output_shape, request_id)
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive: SDKs reuse their connection
-    disable_nagle_algorithm = True  # headers and body go out in two writes: without this, 40 ms per request
+class _Handler(Handler):
     server_version = "AmazonEC2"
-    sys_version = ""
     server: _HTTPServer
 
-    def do_POST(self) -> None:
+    def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
             self._refuse(411, "MissingContentLength", "botohook needs a Content-Length (no chunked bodies)")
             return
@@ -135,7 +131,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._handle(self.rfile.read(length))
 
-    def do_GET(self) -> None:
+    def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
         self._handle(urlsplit(self.path).query.encode())
 
     def _handle(self, raw: bytes) -> None:
@@ -166,24 +162,12 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, error_xml(code, message, str(uuid.uuid4())))
 
     def _send(self, status: int, body: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", "text/xml;charset=UTF-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Date", formatdate(usegmt=True))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # one line per call goes to the server's log instead
+        self.reply(status, body, "text/xml;charset=UTF-8", {"Date": formatdate(usegmt=True)})
 
 
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
+class _HTTPServer(QuietServer):
     botohook: Server
     log: Callable[[str], None]
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # a client that went away mid-request: that connection ends, the server goes on
 
 
 def _scope(authorization: str) -> Tuple[str, str]:
@@ -214,12 +198,5 @@ def serve(
     server = Server(simulator, host, httpd.server_address[1], region)
     httpd.botohook = server
     httpd.log = log or (lambda line: None)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        with server._stack:
-            yield server
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join()
+    with running(httpd), server._stack:
+        yield server

@@ -255,3 +255,18 @@ def sim_instance(sim: botohook.Simulator) -> str:
 
     ec2 = boto3.client("ec2", region_name="us-east-1")
     return str(ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"])
+
+
+def test_a_kept_alive_connection_does_not_outlive_its_view(world: Tuple[botohook.Server, Any, str, str]) -> None:
+    """A client's connection pool (the ec2-metadata package keeps one) must not go on reading an ended view."""
+    import urllib3
+
+    server, _, node_a, node_b = world
+    pool = urllib3.PoolManager()
+    for node in (node_a, node_b, node_a):
+        with server.simulator.metadata_as(node):
+            token = pool.request(
+                "PUT", f"{IMDS}/latest/api/token", headers={"X-aws-ec2-metadata-token-ttl-seconds": "60"}
+            ).data.decode()
+            headers = {"X-aws-ec2-metadata-token": token}
+            assert pool.request("GET", f"{IMDS}/latest/meta-data/instance-id", headers=headers).data.decode() == node
