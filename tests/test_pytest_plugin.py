@@ -138,3 +138,29 @@ def test_the_server_fixture_serves_the_tests_simulator(pytester: pytest.Pytester
     )
     pytester.runpytest_subprocess().assert_outcomes(passed=1)
     pytester.runpytest_subprocess("--botohook").assert_outcomes(passed=1)
+
+
+def test_the_marker_points_instance_metadata_at_an_instance_of_the_tests_world(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_inner="""
+        import pytest
+        import requests
+
+        WORLD = {"regions": {"us-east-1": {
+            "interfaces": [{"id": "eni-12345678", "subnet": "SUBNET", "primary": "172.31.0.10"}],
+            "instances": [{"id": "i-12345678", "type": "t3.micro",
+                           "interfaces": [{"interface": "eni-12345678", "device_index": 0}]}],
+        }}}
+
+        @pytest.mark.botohook(metadata_as="i-12345678", imds_v1=True)
+        def test_reads_itself(botohook):
+            subnet = next(s.id for s in botohook.region("us-east-1").subnets.values() if s.zone.name == "us-east-1a")
+            WORLD["regions"]["us-east-1"]["interfaces"][0]["subnet"] = subnet
+            botohook.load(WORLD)
+            base = "http://169.254.169.254/latest/meta-data"
+            assert requests.get(f"{base}/instance-id", timeout=5).text == "i-12345678"
+            assert requests.get(f"{base}/local-ipv4", timeout=5).text == "172.31.0.10"
+        """
+    )
+    pytester.runpytest_subprocess().assert_outcomes(passed=1)
+    pytester.runpytest_subprocess("--botohook").assert_outcomes(passed=1)
