@@ -9,10 +9,16 @@ from __future__ import annotations
 
 import base64
 import re
+import uuid
 from datetime import datetime, timezone
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Mapping, Tuple
 from urllib.parse import parse_qsl
 from xml.sax.saxutils import escape
+
+from ._shapes import ec2_model, validate
+from .ec2.errors import Ec2Error
+from .errors import SIMULATED_DOCS, ResponseValidationError, UnsimulatedOperationError
+from .simulator import Simulator
 
 XMLNS = "http://ec2.amazonaws.com/doc/2016-11-15/"
 _DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -22,6 +28,27 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  
 def _text(value: str) -> str:
     """``value`` as XML character data; characters XML 1.0 cannot carry, even escaped, become U+FFFD."""
     return escape(_NOT_XML.sub("\ufffd", value))
+
+
+def answer(simulator: Simulator, action: str, region: str, params: Mapping[str, object]) -> Tuple[int, bytes, str]:
+    """``(HTTP status, EC2's XML, error code or "")``: the simulator's answer to one Query request, as EC2 sends it."""
+    request_id = str(uuid.uuid4())
+    model = ec2_model()
+    try:
+        if action not in model.operation_names:
+            raise Ec2Error("InvalidAction", f"The action {action} is not valid for this web service.")
+        operation = model.operation_model(action)
+        parsed = simulator.answer("ec2", action, region, params)
+        if simulator.strict:
+            validate(parsed, operation)
+        return 200, response_xml(action, parsed, operation.output_shape, request_id), ""
+    except Ec2Error as error:
+        return error.status, error_xml(error.code, error.message, request_id), error.code
+    except UnsimulatedOperationError as error:
+        message = f"{error.detail}. The simulated operations are listed in {SIMULATED_DOCS}."
+        return 400, error_xml("UnsupportedOperation", message, request_id), "UnsupportedOperation"
+    except ResponseValidationError as error:  # strict mode: a botohook bug, reported to the caller
+        return 500, error_xml("InternalError", str(error), request_id), "InternalError"
 
 
 def request_params(body: str) -> Dict[str, str]:

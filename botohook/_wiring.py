@@ -29,6 +29,8 @@ from typing import Any, Callable, Dict, Iterator, List, Tuple
 from weakref import WeakKeyDictionary, WeakSet
 
 import botocore
+from botocore import endpoint as botocore_endpoint
+from botocore import waiter as botocore_waiter
 from botocore.awsrequest import AWSResponse
 from botocore.client import BaseClient
 from botocore.httpsession import URLLib3Session
@@ -36,6 +38,8 @@ from botocore.loaders import create_loader
 
 from . import _active
 from ._active import innermost
+from ._query_xml import answer as query_answer
+from ._query_xml import request_params
 from ._shapes import validate
 from .ec2.errors import Ec2Error
 from .errors import (
@@ -67,6 +71,10 @@ _HTTP: Dict[int, AWSResponse] = {}  # botocore only reads the status; one respon
 _LET_THROUGH = "botohook_let_through"  # request-context key: a simulator chose to let this call through
 _passing: ContextVar[bool] = ContextVar("botohook_passing", default=False)  # a let-through call is being sent
 _exempt: WeakSet[Any] = WeakSet()  # clients of botohook servers (Server.client): never answered in-process
+_IN_LOOP = "botohook_in_loop"  # request-context key: a fault may fail this call: answer each attempt in the loop
+_looping: ContextVar[Tuple[Simulator, str] | None] = ContextVar("botohook_looping", default=None)
+ATTEMPT_EVENT = "before-send.*.*"
+ATTEMPT_ID = "botohook-attempt"
 
 
 class Hook:
@@ -103,13 +111,18 @@ def _refusal(model: Any) -> Exception:
 
 
 def respond(
-    simulator: Simulator, model: Any, params: Dict[str, Any], context: Dict[str, Any]
+    simulator: Simulator, model: Any, params: Dict[str, Any], context: Dict[str, Any], in_loop: bool = True
 ) -> Tuple[AWSResponse, Dict[str, Any]] | None:
-    """The simulator's answer in the form botocore expects from a ``before-call`` handler."""
+    """The simulator's answer in the form botocore expects from a ``before-call`` handler; None to let the call go
+    on (passthrough), or, when a fault may fail it and ``in_loop``, to have each attempt answered inside botocore's
+    retry loop, so that the client's own retry policy decides."""
     service = model.service_model.service_name
     operation = model.name
     if simulator.passthrough and not simulator.simulates(service, operation):
         context[_LET_THROUGH] = True
+        return None
+    if simulator.faults._rules and in_loop and simulator.faults.applies_to(operation):
+        context[_IN_LOOP] = simulator  # answered attempt by attempt inside botocore's retry loop (see _net)
         return None
     request_id = f"{_REQUEST_ID_PREFIX}{next(_request_counter):012x}"
     try:
@@ -205,6 +218,7 @@ def _ensure_reach() -> None:
         botocore.register_initializer(_on_new_session)
         _patch(BaseClient, "_make_request", _net(BaseClient._make_request))
         _patch(URLLib3Session, "send", _guard(URLLib3Session.send))
+        botocore_endpoint.time = botocore_waiter.time = _BotocoreTime()
         _reaching = True
     if "aiobotocore" in sys.modules:
         _patch_aiobotocore()
@@ -213,16 +227,20 @@ def _ensure_reach() -> None:
 # -- the net: clients no hook reached, and the last guard before the network ------------------------------------------
 
 
-def _answer_unhooked(client: Any, model: Any, request: Dict[str, Any], context: Dict[str, Any]) -> Any:
+def _answer_unhooked(
+    client: Any, model: Any, request: Dict[str, Any], context: Dict[str, Any], in_loop: bool = True
+) -> Any:
     """For a call no ``before-call`` handler answered: the simulation's answer, or None to send it (nothing active,
     a passthrough simulator let it through, or a client of a botohook server); raises where it may not leave the
     process."""
-    if context.get(_LET_THROUGH) or not (_active.active() or _outside_refused) or client in _exempt:
+    if _LET_THROUGH in context or _IN_LOOP in context:
+        return None
+    if not (_active.active() or _outside_refused) or client in _exempt:
         return None
     simulator = innermost()
     if simulator is None:
         raise _refusal(model)
-    return respond(simulator, model, request, context)
+    return respond(simulator, model, request, context, in_loop=in_loop)
 
 
 @contextmanager
@@ -240,6 +258,14 @@ def _net(make_request: Callable[..., Any]) -> Callable[..., Any]:
         answer = _answer_unhooked(client, model, request, context)
         if answer is not None:
             return answer
+        simulator = context.get(_IN_LOOP)
+        if simulator is not None:  # botocore's endpoint loop runs; _answer_attempt answers each attempt
+            client.meta.events.register_first(ATTEMPT_EVENT, _answer_attempt, unique_id=ATTEMPT_ID)
+            token = _looping.set((simulator, context.get("client_region") or "us-east-1"))
+            try:
+                return make_request(client, model, request, context)
+            finally:
+                _looping.reset(token)
         with _sending():
             return make_request(client, model, request, context)
 
@@ -249,7 +275,10 @@ def _net(make_request: Callable[..., Any]) -> Callable[..., Any]:
 
 def _aio_net(make_request: Callable[..., Any]) -> Callable[..., Any]:
     async def _make_request(client: Any, model: Any, request: Dict[str, Any], context: Dict[str, Any]) -> Any:
-        answer = _answer_unhooked(client, model, request, context)
+        simulator = context.pop(_IN_LOOP, None)
+        if simulator is not None:  # faults without aiobotocore's retry loop: the attempt is answered here
+            return respond(simulator, model, request, context, in_loop=False)
+        answer = _answer_unhooked(client, model, request, context, in_loop=False)
         if answer is not None:
             return answer
         with _sending():
@@ -257,6 +286,46 @@ def _aio_net(make_request: Callable[..., Any]) -> Callable[..., Any]:
 
     _make_request.botohook_original = make_request  # type: ignore[attr-defined]
     return _make_request
+
+
+class _Body:
+    """The raw body of an answer given inside botocore's endpoint loop (it reads ``raw.stream()``)."""
+
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        yield self._body
+
+
+def _answer_attempt(request: Any, **kwargs: Any) -> AWSResponse | None:
+    """``before-send``: one attempt of a call a fault may fail, answered as EC2 would answer it on the wire, so
+    that botocore parses it and its retry handler decides (RetryAttempts, MaxAttemptsReached, back-off)."""
+    looping = _looping.get()
+    if looping is None:
+        return None
+    simulator, region = looping
+    body = request.body
+    params = request_params(body.decode() if isinstance(body, bytes) else str(body or ""))
+    status, xml, _code = query_answer(simulator, params.get("Action", ""), region, params)
+    headers = {"content-type": "text/xml;charset=UTF-8", "server": "AmazonEC2", "date": formatdate(usegmt=True)}
+    return AWSResponse(request.url, status, headers, _Body(xml))
+
+
+class _BotocoreTime:
+    """Stands in for the ``time`` module inside ``botocore.endpoint`` and ``botocore.waiter``: a sleep there (a retry
+    back-off, a waiter's delay) while a simulation answers advances its virtual clock instead of sleeping."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(time, name)
+
+    def sleep(self, seconds: float) -> None:
+        looping = _looping.get()
+        simulator = looping[0] if looping is not None else innermost()
+        if simulator is None:
+            time.sleep(seconds)
+        else:
+            simulator.clock.advance(seconds)
 
 
 def _check_send(request: Any) -> None:

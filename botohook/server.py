@@ -19,10 +19,7 @@ from typing import Any, Callable, Dict, Iterator, Tuple
 from urllib.parse import urlsplit
 
 from ._http import Handler, QuietServer, running
-from ._query_xml import error_xml, request_params, response_xml
-from ._shapes import ec2_model, validate
-from .ec2.errors import Ec2Error
-from .errors import SIMULATED_DOCS, ResponseValidationError, UnsimulatedOperationError
+from ._query_xml import answer, error_xml, request_params
 from .simulator import Simulator
 
 MAX_BODY = 1 << 20  # bytes; EC2 requests are small, a larger body is refused with 413
@@ -89,26 +86,7 @@ class Server:
 
     def respond(self, action: str, region: str, params: Dict[str, str]) -> Tuple[int, bytes, str]:
         """``(HTTP status, body, error code or "")`` for one EC2 request."""
-        request_id = str(uuid.uuid4())
-        try:
-            return 200, self._answer(action, region, params, request_id), ""
-        except Ec2Error as error:
-            return error.status, error_xml(error.code, error.message, request_id), error.code
-        except UnsimulatedOperationError as error:
-            message = f"{error.detail}. The simulated operations are listed in {SIMULATED_DOCS}."
-            return 400, error_xml("UnsupportedOperation", message, request_id), "UnsupportedOperation"
-        except ResponseValidationError as error:  # strict mode: a botohook bug, reported to the caller
-            return 500, error_xml("InternalError", str(error), request_id), "InternalError"
-
-    def _answer(self, action: str, region: str, params: Dict[str, str], request_id: str) -> bytes:
-        model = ec2_model()
-        if action not in model.operation_names:
-            raise Ec2Error("InvalidAction", f"The action {action} is not valid for this web service.")
-        operation = model.operation_model(action)
-        parsed = self.simulator.answer("ec2", action, region, params)
-        if self.simulator.strict:
-            validate(parsed, operation)
-        return response_xml(action, parsed, operation.output_shape, request_id)
+        return answer(self.simulator, action, region, params)
 
 
 class _Handler(Handler):

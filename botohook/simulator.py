@@ -13,6 +13,7 @@ from .ec2.errors import Ec2Error
 from .ec2.model import ElasticIp, Instance, NetworkInterface, Region, Resource, Settings, Subnet, Vpc
 from .ec2.wire import Params
 from .errors import UnsimulatedOperationError
+from .faults import Clock, Faults
 
 R = TypeVar("R", bound=Resource)
 
@@ -48,6 +49,8 @@ class Simulator:
         record_calls: how many of the latest calls ``calls`` keeps (older ones are dropped and counted in
             ``dropped_calls``, so memory stays flat however long the simulation runs); None keeps every call, 0 none.
         imds_v1: let instance-metadata views answer requests without an IMDSv2 token (EC2's "optional" setting).
+        faults: fault rules to start with, as keyword arguments of :meth:`Faults.add` (``sim.faults`` adds more).
+        call_time: virtual seconds each answered call takes on ``sim.clock``.
 
     Thread-safe: operations on one simulator run one at a time.
     """
@@ -66,6 +69,8 @@ class Simulator:
         elastic_ip_limit: int = 5,
         record_calls: int | None = 10_000,
         imds_v1: bool = False,
+        faults: List[Mapping[str, Any]] | None = None,
+        call_time: float = 0.001,
     ) -> None:
         if not (len(account_id) == 12 and account_id.isdigit()):
             raise ValueError(f"account_id must be 12 digits, not {account_id!r}")
@@ -91,6 +96,13 @@ class Simulator:
         # Call's fields, made into Calls on demand; the latest record_calls of them
         self._calls: Deque[Tuple[str, str, str, Params, str | None]] = deque(maxlen=record_calls)
         self._answered = 0  # every call ever recorded, so dropped_calls = _answered - len(_calls)
+        self.faults = Faults(seed)
+        """Fault rules: ``sim.faults.add("AssignPrivateIpAddresses", "RequestLimitExceeded", times=2)``."""
+        self._initial_faults = list(faults or [])
+        self.faults.load(self._initial_faults)
+        self.clock = Clock(self._lock)
+        """Virtual time: ``sim.clock.now()``, ``sim.clock.advance(seconds)``."""
+        self._call_time = call_time
 
     @property
     def calls(self) -> List[Call]:
@@ -119,6 +131,13 @@ class Simulator:
             raise UnsimulatedOperationError(service, operation)
         state = self._regions.get(region) or self.region(region)
         with self._lock:
+            self.clock._now += self._call_time
+            if self.faults._rules:
+                fault = self.faults.take(operation)
+                if fault is not None:  # this attempt fails and changes nothing
+                    self._calls.append((service, operation, region, params, fault.code))
+                    self._answered += 1
+                    raise fault
             try:
                 response = handler(state, params)
             except Ec2Error as error:
@@ -144,6 +163,9 @@ class Simulator:
             self._regions.clear()
             self._calls.clear()
             self._answered = 0
+            self.clock._now = 0.0
+        self.faults.clear()
+        self.faults.load(self._initial_faults)
 
     def interface(self, interface_id: str) -> NetworkInterface:
         """The network interface with this id, in whichever region holds it."""

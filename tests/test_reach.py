@@ -5,6 +5,7 @@ ends the process with exit code 97 at the first connection attempt or name resol
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -348,5 +349,6 @@ def test_under_pytest_botohook_nothing_leaves_for_the_whole_run(tmp_path: Path) 
         print("exit", int(code))
         """,
     )
-    assert "1 passed, 1 error" in out and "outside any simulation while pytest --botohook runs" in out
+    assert re.search(r"1 passed, (\d+ warnings?, )?1 error", out), out
+    assert "outside any simulation while pytest --botohook runs" in out
     assert out.splitlines()[-1] == "exit 1"

@@ -1,0 +1,143 @@
+"""Faults and time, transport-agnostic: errors the simulator answers instead of EC2's result (``sim.faults``), and
+the virtual clock that retry back-offs and waiters take their delays from (``sim.clock``)."""
+
+from __future__ import annotations
+
+import random
+import threading
+from typing import Any, List, Mapping
+
+from .ec2.errors import Ec2Error
+
+# EC2's HTTP status for the codes a fault is most often given; any other code: 400.
+STATUS = {
+    "RequestLimitExceeded": 503,
+    "InternalError": 500,
+    "InternalFailure": 500,
+    "Unavailable": 503,
+    "ServiceUnavailable": 503,
+    "InsufficientInstanceCapacity": 500,
+}
+MESSAGES = {
+    "RequestLimitExceeded": "Request limit exceeded.",
+    "InternalError": "An internal error has occurred",
+    "Unavailable": "The service is unavailable. Please try again shortly.",
+    "ServiceUnavailable": "The service is unavailable. Please try again shortly.",
+}
+
+
+class Fault:
+    """One rule: the matching attempts of ``operation`` (or ``"*"``) after the first ``after`` fail with ``code``,
+    ``times`` of them (None: every one), each with ``probability`` if given."""
+
+    __slots__ = ("after", "code", "message", "operation", "probability", "seen", "status", "times")
+
+    def __init__(
+        self,
+        operation: str,
+        code: str,
+        times: int | None,
+        after: int,
+        probability: float | None,
+        message: str | None,
+        status: int | None,
+    ) -> None:
+        if times is not None and times < 1:
+            raise ValueError(f"times must be 1 or more (or None for always), not {times}")
+        if after < 0:
+            raise ValueError(f"after must be 0 or more, not {after}")
+        if probability is not None and not 0 <= probability <= 1:
+            raise ValueError(f"probability must be between 0 and 1, not {probability}")
+        self.operation = operation
+        self.code = code
+        self.times = times
+        self.after = after
+        self.probability = probability
+        self.message = message or MESSAGES.get(code, f"botohook fault: {code}")
+        self.status = status or STATUS.get(code, 400)
+        self.seen = 0  # matching attempts so far
+
+
+class Faults:
+    """The simulator's fault rules, consulted once per attempt (thread-safe). Empty by default: then no attempt
+    pays more than one truth test."""
+
+    def __init__(self, seed: int | None) -> None:
+        self._rules: List[Fault] = []
+        self._rng = random.Random(None if seed is None else seed + 2)
+        self._lock = threading.Lock()
+
+    def __bool__(self) -> bool:
+        return bool(self._rules)
+
+    def add(
+        self,
+        operation: str,
+        code: str,
+        *,
+        times: int | None = 1,
+        after: int = 0,
+        probability: float | None = None,
+        message: str | None = None,
+        status: int | None = None,
+    ) -> Fault:
+        """Make attempts of ``operation`` (an EC2 operation name, or ``"*"``) fail with ``code``: ``times`` of them
+        (None: all), after letting ``after`` through, each with ``probability`` (drawn from the simulator's seed).
+        EC2's status for known codes (``RequestLimitExceeded`` 503, ``InternalError`` 500, ...; others 400) unless
+        ``status`` says otherwise. A faulted attempt changes nothing in the simulation."""
+        fault = Fault(operation, code, times, after, probability, message, status)
+        with self._lock:
+            self._rules.append(fault)
+        return fault
+
+    def clear(self) -> None:
+        """Remove every rule."""
+        with self._lock:
+            self._rules.clear()
+
+    def applies_to(self, operation: str) -> bool:
+        """Whether any rule could fail an attempt of ``operation`` (not yet used up)."""
+        return any(
+            rule.operation in ("*", operation) and (rule.times is None or rule.times > 0) for rule in self._rules
+        )
+
+    def take(self, operation: str) -> Ec2Error | None:
+        """The error for this attempt of ``operation``, if a rule fails it (counting the attempt), else None."""
+        with self._lock:
+            for rule in self._rules:
+                if rule.operation not in ("*", operation) or (rule.times is not None and rule.times <= 0):
+                    continue
+                rule.seen += 1
+                if rule.seen <= rule.after:
+                    continue
+                if rule.probability is not None and self._rng.random() >= rule.probability:
+                    continue
+                if rule.times is not None:
+                    rule.times -= 1
+                return Ec2Error(rule.code, rule.message, rule.status)
+        return None
+
+    def load(self, rules: List[Mapping[str, Any]]) -> None:
+        """Rules given as options (``faults=[{"operation": ..., "code": ..., ...}]``)."""
+        for rule in rules:
+            self.add(**dict(rule))
+
+
+class Clock:
+    """Virtual time in seconds: botocore's retry back-offs and waiters' delays advance it instead of sleeping, and
+    each answered call advances it by the simulator's ``call_time``. Shares the simulator's lock."""
+
+    def __init__(self, lock: Any) -> None:
+        self._now = 0.0
+        self._lock = lock
+
+    def now(self) -> float:
+        """Seconds since the simulation started, in virtual time."""
+        return self._now
+
+    def advance(self, seconds: float) -> None:
+        """Let ``seconds`` of virtual time pass."""
+        if seconds < 0:
+            raise ValueError(f"time does not go back: {seconds}")
+        with self._lock:
+            self._now += seconds
