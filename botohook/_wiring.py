@@ -121,7 +121,7 @@ def respond(
     if simulator.passthrough and not simulator.simulates(service, operation):
         context[_LET_THROUGH] = True
         return None
-    if simulator.faults._rules and in_loop and simulator.faults.applies_to(operation):
+    if simulator._fault_rules and in_loop and simulator.faults.applies_to(operation):
         context[_IN_LOOP] = simulator  # answered attempt by attempt inside botocore's retry loop (see _net)
         return None
     request_id = f"{_REQUEST_ID_PREFIX}{next(_request_counter):012x}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 import threading
-from typing import Any, List, Mapping
+from typing import Any, Callable, List, Mapping
 
 from .ec2.errors import Ec2Error
 
@@ -125,19 +125,24 @@ class Faults:
 
 class Clock:
     """Virtual time in seconds: botocore's retry back-offs and waiters' delays advance it instead of sleeping, and
-    each answered call advances it by the simulator's ``call_time``. Shares the simulator's lock."""
+    every answered call counts for ``call_time`` (read from the call count, so answering costs nothing more)."""
 
-    def __init__(self, lock: Any) -> None:
-        self._now = 0.0
+    def __init__(self, lock: Any, calls: Callable[[], int], call_time: float) -> None:
         self._lock = lock
+        self._calls = calls
+        self._call_time = call_time
+        self._advanced = 0.0
 
     def now(self) -> float:
         """Seconds since the simulation started, in virtual time."""
-        return self._now
+        return self._advanced + self._calls() * self._call_time
 
     def advance(self, seconds: float) -> None:
         """Let ``seconds`` of virtual time pass."""
         if seconds < 0:
             raise ValueError(f"time does not go back: {seconds}")
         with self._lock:
-            self._now += seconds
+            self._advanced += seconds
+
+    def reset(self) -> None:
+        self._advanced = 0.0

@@ -98,11 +98,11 @@ class Simulator:
         self._answered = 0  # every call ever recorded, so dropped_calls = _answered - len(_calls)
         self.faults = Faults(seed)
         """Fault rules: ``sim.faults.add("AssignPrivateIpAddresses", "RequestLimitExceeded", times=2)``."""
+        self._fault_rules = self.faults._rules  # the same list: one cheap truth test per call while there are none
         self._initial_faults = list(faults or [])
         self.faults.load(self._initial_faults)
-        self.clock = Clock(self._lock)
+        self.clock = Clock(self._lock, lambda: self._answered, call_time)
         """Virtual time: ``sim.clock.now()``, ``sim.clock.advance(seconds)``."""
-        self._call_time = call_time
 
     @property
     def calls(self) -> List[Call]:
@@ -131,8 +131,7 @@ class Simulator:
             raise UnsimulatedOperationError(service, operation)
         state = self._regions.get(region) or self.region(region)
         with self._lock:
-            self.clock._now += self._call_time
-            if self.faults._rules:
+            if self._fault_rules:
                 fault = self.faults.take(operation)
                 if fault is not None:  # this attempt fails and changes nothing
                     self._calls.append((service, operation, region, params, fault.code))
@@ -163,7 +162,7 @@ class Simulator:
             self._regions.clear()
             self._calls.clear()
             self._answered = 0
-            self.clock._now = 0.0
+            self.clock.reset()
         self.faults.clear()
         self.faults.load(self._initial_faults)
 
