@@ -10,6 +10,10 @@ Clients no hook reaches (made before botohook was loaded or before the first ``m
 net: ``_make_request`` of botocore's and aiobotocore's client classes, which botocore calls only when no
 ``before-call`` handler answered, makes the same decision. Under it, the HTTP sessions' ``send`` refuses anything
 that would leave the process while a simulation is active, unless a passthrough simulator let that call through.
+
+A call that a fault rule may fail is not answered at ``before-call`` (botocore never retries those): the net lets
+botocore's endpoint loop run and ``_answer_attempt`` answers each attempt at ``before-send`` with EC2's XML, so the
+client's own retry handler decides; botocore's sleeps there and in its waiters advance the simulation's clock.
 """
 
 from __future__ import annotations

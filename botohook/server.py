@@ -23,6 +23,7 @@ from ._query_xml import answer, error_xml, request_params
 from .simulator import Simulator
 
 MAX_BODY = 1 << 20  # bytes; EC2 requests are small, a larger body is refused with 413
+_REQUEST_ID = re.compile(rb"<(?:requestId|RequestID)>([^<]+)<")
 _SCOPE = re.compile(r"Credential=[^/,\s]*/\d{8}/([^/,\s]+)/([^/,\s]+)/aws4_request")
 _FAKE_KEYS = {"AWS_ACCESS_KEY_ID": "botohook-testing", "AWS_SECRET_ACCESS_KEY": "botohook-testing"}
 
@@ -140,7 +141,11 @@ class _Handler(Handler):
         self._send(status, error_xml(code, message, str(uuid.uuid4())))
 
     def _send(self, status: int, body: bytes) -> None:
-        self.reply(status, body, "text/xml;charset=UTF-8", {"Date": formatdate(usegmt=True)})
+        request_id = _REQUEST_ID.search(body)
+        headers = {"Date": formatdate(usegmt=True)}
+        if request_id is not None:
+            headers["x-amzn-RequestId"] = request_id.group(1).decode()
+        self.reply(status, body, "text/xml;charset=UTF-8", headers)
 
 
 class _HTTPServer(QuietServer):

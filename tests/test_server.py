@@ -122,6 +122,8 @@ def test_a_get_query_string_is_a_request_too(server: botohook.Server) -> None:
     document = response.read().decode()
     assert response.status == 200
     assert document.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<DescribeVpcsResponse xmlns=')
+    assert f"<requestId>{response.getheader('x-amzn-RequestId')}</requestId>" in document
+    assert response.getheader("Content-Type") == "text/xml;charset=UTF-8" and response.getheader("Date")
     assert "<vpcSet><item>" in document and "<isDefault>true</isDefault>" in document
 
 
