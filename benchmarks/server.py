@@ -28,7 +28,7 @@ import boto3
 from run import busy_subnet, cycle, measure, session, table
 
 import botohook
-from botohook import server as botohook_server
+from botohook import _query_xml as query_xml
 from botohook._http import Handler, QuietServer, running
 
 CONSTANT = (
@@ -60,7 +60,7 @@ class SerializerClock:
 
     def __init__(self) -> None:
         self.seconds = 0.0
-        self.original = botohook_server.response_xml
+        self.original = query_xml.response_xml
 
     def __call__(self, *args: Any) -> bytes:
         start = time.perf_counter()
@@ -71,7 +71,7 @@ class SerializerClock:
 
 def per_call(args: argparse.Namespace) -> None:
     clock = SerializerClock()
-    botohook_server.response_xml = clock  # type: ignore[assignment]
+    query_xml.response_xml = clock  # type: ignore[assignment]
     contenders: Dict[str, Callable[[], None]] = {}
     with floor_server() as floor_url, botohook.serve(botohook.Simulator(seed=1)) as served:
         floor = http_client(floor_url)
@@ -95,7 +95,7 @@ def per_call(args: argparse.Namespace) -> None:
             result = measure(contenders, args.rounds, args.per_round)
             served_calls = len(served.simulator.calls) + served.simulator.dropped_calls - calls_before
         finally:
-            botohook_server.response_xml = clock.original  # type: ignore[assignment]
+            query_xml.response_xml = clock.original  # type: ignore[assignment]
             if moto_server is not None:
                 moto_server.stop()
     base = result["HTTP floor (constant XML answer)"]
