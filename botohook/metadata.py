@@ -4,8 +4,9 @@ requests for that address to such a view.
 
 The only module that knows the IMDS protocol. IMDSv2: ``PUT /latest/api/token`` with
 ``X-aws-ec2-metadata-token-ttl-seconds`` (1-21600, else 400) gives a token; every ``GET`` needs a live token of the
-same view in ``X-aws-ec2-metadata-token`` (missing, wrong or expired: 401), unless the simulator allows IMDSv1
-(``imds_v1=True``). An unknown path, or any path of an instance that does not exist (yet) or is terminated: 404.
+same view in ``X-aws-ec2-metadata-token`` (missing, wrong or expired on the simulator's clock: 401), unless the
+simulator allows IMDSv1 (``imds_v1=True``). An unknown path, or any path of an instance that does not exist (yet)
+or is terminated: 404.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import json
 import secrets
 import socket
 import threading
-import time
 from contextlib import contextmanager
 from typing import Any, Dict, Iterator, List, Tuple, Union
 from urllib.parse import urlsplit
@@ -36,7 +36,7 @@ class MetadataView:
     def __init__(self, simulator: Simulator, instance_id: str) -> None:
         self.simulator = simulator
         self.instance_id = instance_id
-        self._tokens: Dict[str, float] = {}  # token -> expiry (time.monotonic)
+        self._tokens: Dict[str, float] = {}  # token -> expiry on the simulator's (virtual) clock
         self._lock = threading.Lock()
 
     def token(self, ttl_header: str | None) -> Tuple[int, str]:
@@ -46,7 +46,7 @@ class MetadataView:
             return 400, "Bad Request: X-aws-ec2-metadata-token-ttl-seconds must be between 1 and 21600\n"
         token = secrets.token_urlsafe(42)
         with self._lock:
-            now = time.monotonic()
+            now = self.simulator.clock.now()
             self._tokens = {t: expiry for t, expiry in self._tokens.items() if expiry > now}
             self._tokens[token] = now + ttl
         return 200, token
@@ -57,7 +57,7 @@ class MetadataView:
             return self.simulator.imds_v1
         with self._lock:
             expiry = self._tokens.get(token)
-        return expiry is not None and expiry > time.monotonic()
+        return expiry is not None and expiry > self.simulator.clock.now()
 
     def get(self, path: str) -> Tuple[int, str, str]:
         """``(HTTP status, body, content type)`` for ``GET path`` (``/latest/meta-data/...``)."""

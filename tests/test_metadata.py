@@ -8,7 +8,6 @@ import json
 import shutil
 import socket
 import subprocess
-import time
 import urllib.error
 import urllib.request
 from typing import Any, Dict, Iterator, Tuple
@@ -148,11 +147,13 @@ def test_imdsv2_token_rules(world: Tuple[botohook.Server, Any, str, str]) -> Non
     assert imds.get("meta-data/instance-id", token="not-a-token")[0] == 401
     other = Imds(server.metadata(node_b))
     assert imds.get("meta-data/instance-id", token=other.token)[0] == 401  # a token is good on its own instance only
-    short = Imds(server.metadata(node_a), ttl=1)
+    short = Imds(server.metadata(node_a), ttl=2)
     assert short.get("meta-data/instance-id")[0] == 200
-    time.sleep(1.1)
+    server.simulator.clock.advance(2)  # tokens expire on the simulation's clock: no waiting
     assert short.get("meta-data/instance-id")[0] == 401
     assert imds.get("meta-data/instance-id")[0] == 200
+    server.simulator.clock.advance(21600)
+    assert imds.get("meta-data/instance-id")[0] == 401
 
 
 def test_imdsv1_when_the_simulator_allows_it() -> None:
