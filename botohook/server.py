@@ -1,10 +1,11 @@
 """The HTTP transport: a simulator served over loopback as EC2's Query API, for other processes and languages (the
 AWS CLI, shell scripts, SDKs), and :func:`serve` to run it from a test.
 
-The only module that knows HTTP. Requests are form-encoded Query bodies (or GET query strings); the region comes
-from the SigV4 credential scope of the ``Authorization`` header (signatures are not checked). Answers are EC2's XML
-(``_query_xml``), errors EC2's error document with EC2's status. A request botohook cannot answer gets an error
-response, never a traceback in the server thread, and the server keeps serving.
+The EC2 API's HTTP face (``metadata`` is the other one; ``_http`` is what both share). Requests are form-encoded
+Query bodies (or GET query strings); the region comes from the SigV4 credential scope of the ``Authorization`` header
+(signatures are not checked). Answers are EC2's XML (``_query_xml``), errors EC2's error document with EC2's status.
+A request botohook cannot answer gets an error response, never a traceback in the server thread, and the server
+keeps serving.
 """
 
 from __future__ import annotations
