@@ -26,6 +26,11 @@ MESSAGES = {
 }
 
 
+# Eventual consistency, in virtual seconds (defaults after what users report: a few seconds): how long a new id stays
+# unknown to other calls, an instance "pending", a terminated one "shutting-down", an attachment "attaching".
+LAGS = {"create": 2.0, "launch": 5.0, "terminate": 5.0, "attach": 1.0}
+
+
 class Fault:
     """One rule: the matching attempts of ``operation`` (or ``"*"``) after the first ``after`` fail with ``code``,
     ``times`` of them (None: every one), each with ``probability`` if given."""

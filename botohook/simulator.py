@@ -13,7 +13,7 @@ from .ec2.errors import Ec2Error
 from .ec2.model import ElasticIp, Instance, NetworkInterface, Region, Resource, Settings, Subnet, Vpc
 from .ec2.wire import Params
 from .errors import UnsimulatedOperationError
-from .faults import Clock, Faults
+from .faults import LAGS, Clock, Faults
 
 R = TypeVar("R", bound=Resource)
 
@@ -51,6 +51,9 @@ class Simulator:
         imds_v1: let instance-metadata views answer requests without an IMDSv2 token (EC2's "optional" setting).
         faults: fault rules to start with, as keyword arguments of :meth:`Faults.add` (``sim.faults`` adds more).
         call_time: virtual seconds each answered call takes on ``sim.clock``.
+        consistency: ``"strong"`` (every call sees every change at once) or ``"eventual"``: new ids stay unknown to
+            other calls, and instances and attachments pass through their intermediate states, for ``lags``.
+        lags: virtual seconds per kind under eventual consistency (``botohook.faults.LAGS`` has the defaults).
 
     Thread-safe: operations on one simulator run one at a time.
     """
@@ -71,6 +74,8 @@ class Simulator:
         imds_v1: bool = False,
         faults: List[Mapping[str, Any]] | None = None,
         call_time: float = 0.001,
+        consistency: str = "strong",
+        lags: Mapping[str, float] | None = None,
     ) -> None:
         if not (len(account_id) == 12 and account_id.isdigit()):
             raise ValueError(f"account_id must be 12 digits, not {account_id!r}")
@@ -78,6 +83,12 @@ class Simulator:
             raise TypeError(f"record_calls must be an int or None, not {record_calls!r}")
         if record_calls is not None and record_calls < 0:
             raise ValueError(f"record_calls must be 0 or more, not {record_calls}")
+        if consistency not in ("strong", "eventual"):
+            raise ValueError(f"consistency must be 'strong' or 'eventual', not {consistency!r}")
+        unknown = set(lags or {}) - set(LAGS)
+        if unknown or any(value < 0 for value in (lags or {}).values()):
+            raise ValueError(f"lags are 0 or more virtual seconds for {', '.join(LAGS)}; not {dict(lags or {})!r}")
+        self._lags = {**LAGS, **(lags or {})} if consistency == "eventual" else None
         self._settings_args = (
             account_id,
             allocation,
@@ -87,7 +98,6 @@ class Simulator:
             None if instance_types is None else str(instance_types),
             elastic_ip_limit,
         )
-        self._settings = Settings(*self._settings_args)
         self.passthrough = passthrough
         self.imds_v1 = imds_v1
         self.strict = strict
@@ -103,6 +113,13 @@ class Simulator:
         self.faults.load(self._initial_faults)
         self.clock = Clock(self._lock, lambda: self._answered, call_time)
         """Virtual time: ``sim.clock.now()``, ``sim.clock.advance(seconds)``."""
+        self._settings = self._new_settings()
+
+    def _new_settings(self) -> Settings:
+        settings = Settings(*self._settings_args)
+        settings.now = self.clock.now
+        settings.lags = self._lags
+        return settings
 
     @property
     def calls(self) -> List[Call]:
@@ -158,7 +175,7 @@ class Simulator:
     def reset(self) -> None:
         """Forget every resource and call, as a fresh simulator with the same options would start."""
         with self._lock:
-            self._settings = Settings(*self._settings_args)
+            self._settings = self._new_settings()
             self._regions.clear()
             self._calls.clear()
             self._answered = 0

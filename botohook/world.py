@@ -57,11 +57,13 @@ def load(simulator: Simulator, world: World) -> None:
         raise ValueError('a world is a mapping {"regions": {"<region name>": {...}}}')
     with simulator.paused():
         trial_settings, trial_regions = copy.deepcopy((simulator._settings, simulator._regions))
+        lags, trial_settings.lags = trial_settings.lags, None  # a world is in place at once, whatever the consistency
         for name, description in regions.items():
             region = trial_regions.get(name)
             if region is None:
                 region = trial_regions[name] = Region(name, trial_settings)
             _Builder(region, name).build(description)
+        trial_settings.lags = lags
         simulator._settings, simulator._regions = trial_settings, trial_regions
 
 

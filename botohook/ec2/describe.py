@@ -10,7 +10,7 @@ from typing import Any, Callable, Dict, Iterable, List, Mapping, Sequence, Tuple
 
 from . import wire
 from .errors import Ec2Error, bad_parameter, invalid_value
-from .model import Resource
+from .model import Region, Resource
 
 R = TypeVar("R")
 Res = TypeVar("Res", bound=Resource)
@@ -77,10 +77,11 @@ def _matcher(pattern: str) -> Callable[[str], bool]:
     return lambda value: compiled.fullmatch(value) is not None
 
 
-def by_ids(index: Mapping[str, Res], wanted: List[str], lookup: Callable[[str], Res]) -> List[Res]:
-    """The resources named in the request, in index order, or the not-found error of the first unknown id."""
+def by_ids(region: Region, index: Dict[str, Res], wanted: List[str], lookup: Callable[[str], Res]) -> List[Res]:
+    """The resources named in the request, in index order, or the not-found error of the first unknown id; all that
+    other calls see when none is named."""
     if not wanted:
-        return list(index.values())
+        return region.listed(index)
     for resource_id in wanted:
         lookup(resource_id)
     chosen = set(wanted)

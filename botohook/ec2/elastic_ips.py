@@ -151,7 +151,7 @@ def describe_addresses(region: Region, params: wire.Params) -> Response:
         wanted.append(by_public[public_ip])
     wanted.extend(region.elastic_ip(a) for a in wire.strings(params, "AllocationId"))
     chosen = set(wanted)
-    eips = [e for e in region.elastic_ips.values() if not chosen or e in chosen]
+    eips = [e for e in region.listed(region.elastic_ips) if not chosen or e in chosen]
     eips = select(eips, params, _filters(region))
     wire.check_dry_run(params)
     return {"Addresses": [describe_address(region, e) for e in eips]}

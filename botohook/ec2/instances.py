@@ -315,7 +315,7 @@ def describe_instances(region: Region, params: wire.Params) -> Response:
     for instance_id in ids:
         region.instance(instance_id)
     wanted = set(ids)
-    instances = [i for i in region.instances.values() if not wanted or i.id in wanted]
+    instances = [i for i in region.listed(region.instances) if not wanted or i.id in wanted]
     chosen = select(instances, params, _filters(region))
     wire.check_dry_run(params)
     items, token = page(chosen, params)

@@ -300,7 +300,7 @@ def _filters(region: Region) -> Dict[str, Getter[NetworkInterface]]:
 
 
 def describe_network_interfaces(region: Region, params: wire.Params) -> Response:
-    interfaces = by_ids(region.interfaces, wire.strings(params, "NetworkInterfaceId"), region.interface)
+    interfaces = by_ids(region, region.interfaces, wire.strings(params, "NetworkInterfaceId"), region.interface)
     chosen = select(interfaces, params, _filters(region))
     wire.check_dry_run(params)
     return paged("NetworkInterfaces", chosen, params, lambda e: describe_interface(region, e))

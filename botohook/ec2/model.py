@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import copy
 import random
 from datetime import datetime, timezone
-from typing import Any, Dict, List, Tuple, TypeVar
+from typing import Any, Callable, Dict, List, Tuple, TypeVar
 
 from .addresses import BLOCK, AddressPool, format_cidr, format_ipv4, parse_cidr
 from .catalog import Catalog, InstanceType, load_catalog
 from .errors import Ec2Error
 
 DEFAULT_VPC_CIDR = "172.31.0.0/16"
+_LAGGING = frozenset({"vpc", "subnet", "network-interface", "instance", "elastic-ip"})  # new ids other calls miss
 R = TypeVar("R")
 _DIRECTIONS = {
     "east": "e",
@@ -37,7 +39,9 @@ class Settings:
         "default_vpc",
         "elastic_ip_limit",
         "id_rng",
+        "lags",
         "lowest",
+        "now",
     )
 
     def __init__(
@@ -61,6 +65,17 @@ class Settings:
         self._instance_types = instance_types
         self._catalog: Catalog | None = None
         self.elastic_ip_limit = elastic_ip_limit
+        self.lags: Dict[str, float] | None = None  # eventual consistency: virtual seconds per kind; None: strong
+        self.now: Callable[[], float] = _never  # the simulation's virtual clock
+
+    def __deepcopy__(self, memo: Dict[int, Any]) -> Settings:
+        """A copy with its own state that reads the same clock (the clock is the simulator's, not the state's)."""
+        copied = Settings.__new__(Settings)
+        memo[id(self)] = copied
+        for name in self.__slots__:
+            value = getattr(self, name)
+            setattr(copied, name, value if name == "now" else copy.deepcopy(value, memo))
+        return copied
 
     def new_id(self, prefix: str) -> str:
         return f"{prefix}-{self.id_rng.getrandbits(68):017x}"
@@ -76,6 +91,10 @@ class Settings:
         if self._detached_limit is None:
             self._detached_limit = max(t.ipv4_addresses_per_interface for t in self.catalog().values())
         return self._detached_limit
+
+
+def _never() -> float:
+    return 0.0
 
 
 class Resource:
@@ -402,8 +421,10 @@ class Region:
         self.reservations: Dict[str, CidrReservation] = {}
         self.client_tokens: Dict[Tuple[str, str], Tuple[Tuple[Tuple[str, str], ...], Dict[str, Any]]] = {}
         self.resources: Dict[str, Resource] = {}
+        self.hidden: Dict[str, float] = {}  # eventual consistency: id -> virtual time other calls first see it
         if settings.default_vpc:
             self._create_default_vpc()
+            self.hidden.clear()  # a region starts with its default VPC in place
 
     def dns_name(self, address: int) -> str:
         host = "ip-" + format_ipv4(address).replace(".", "-")
@@ -434,6 +455,9 @@ class Region:
         return []
 
     def add(self, resource: Resource) -> None:
+        lags = self.settings.lags
+        if lags is not None and resource.resource_type in _LAGGING:
+            self.hidden[resource.id] = self.settings.now() + lags["create"]
         self.resources[resource.id] = resource
         for index in self._indexes(resource):
             index[resource.id] = resource
@@ -443,27 +467,50 @@ class Region:
             for reservation in list(resource.reservations.values()):
                 self.remove(reservation)
         del self.resources[resource.id]
+        self.hidden.pop(resource.id, None)
         for index in self._indexes(resource):
             del index[resource.id]
 
+    def visible(self, resource_id: str) -> bool:
+        """Whether other calls see this id yet (always, unless eventual consistency hides a new one for a while)."""
+        until = self.hidden.get(resource_id)
+        if until is None:
+            return True
+        if self.settings.now() >= until:
+            del self.hidden[resource_id]
+            return True
+        return False
+
+    def listed(self, index: Dict[str, R]) -> List[R]:
+        """The resources of ``index`` that a Describe without ids lists: those other calls see."""
+        if not self.hidden:
+            return list(index.values())
+        return [r for key, r in index.items() if self.visible(key)]
+
+    def _lookup(self, index: Dict[str, R], resource_id: str, code: str, noun: str) -> R:
+        found = index.get(resource_id)
+        if found is None or (self.hidden and not self.visible(resource_id)):
+            raise Ec2Error(code, f"The {noun} ID '{resource_id}' does not exist")
+        return found
+
     def vpc(self, vpc_id: str) -> Vpc:
-        return _find(self.vpcs, vpc_id, "InvalidVpcID.NotFound", "vpc")
+        return self._lookup(self.vpcs, vpc_id, "InvalidVpcID.NotFound", "vpc")
 
     def subnet(self, subnet_id: str) -> Subnet:
-        return _find(self.subnets, subnet_id, "InvalidSubnetID.NotFound", "subnet")
+        return self._lookup(self.subnets, subnet_id, "InvalidSubnetID.NotFound", "subnet")
 
     def interface(self, interface_id: str) -> NetworkInterface:
         if interface_id not in self.interfaces and not is_resource_id(interface_id, "eni"):
             raise Ec2Error("InvalidNetworkInterfaceId.Malformed", f'Invalid id: "{interface_id}" (expecting "eni-...")')
-        return _find(self.interfaces, interface_id, "InvalidNetworkInterfaceID.NotFound", "networkInterface")
+        return self._lookup(self.interfaces, interface_id, "InvalidNetworkInterfaceID.NotFound", "networkInterface")
 
     def instance(self, instance_id: str) -> Instance:
         if instance_id not in self.instances and not is_resource_id(instance_id, "i"):
             raise Ec2Error("InvalidInstanceID.Malformed", f'Invalid id: "{instance_id}"')
-        return _find(self.instances, instance_id, "InvalidInstanceID.NotFound", "instance")
+        return self._lookup(self.instances, instance_id, "InvalidInstanceID.NotFound", "instance")
 
     def elastic_ip(self, allocation_id: str) -> ElasticIp:
-        return _find(self.elastic_ips, allocation_id, "InvalidAllocationID.NotFound", "allocation")
+        return self._lookup(self.elastic_ips, allocation_id, "InvalidAllocationID.NotFound", "allocation")
 
     def attached(self, attachment_id: str) -> NetworkInterface:
         """The interface of an attachment."""

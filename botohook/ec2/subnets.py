@@ -101,7 +101,7 @@ def _filters(region: Region) -> Dict[str, Getter[Subnet]]:
 
 
 def describe_subnets(region: Region, params: wire.Params) -> Response:
-    subnets = by_ids(region.subnets, wire.strings(params, "SubnetId"), region.subnet)
+    subnets = by_ids(region, region.subnets, wire.strings(params, "SubnetId"), region.subnet)
     chosen = select(subnets, params, _filters(region))
     wire.check_dry_run(params)
     return paged("Subnets", chosen, params, lambda s: describe_subnet(region, s))

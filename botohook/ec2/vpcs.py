@@ -73,7 +73,7 @@ def _filters(region: Region) -> Dict[str, Getter[Vpc]]:
 
 
 def describe_vpcs(region: Region, params: wire.Params) -> Response:
-    vpcs = by_ids(region.vpcs, wire.strings(params, "VpcId"), region.vpc)
+    vpcs = by_ids(region, region.vpcs, wire.strings(params, "VpcId"), region.vpc)
     chosen = select(vpcs, params, _filters(region))
     wire.check_dry_run(params)
     return paged("Vpcs", chosen, params, lambda v: describe_vpc(region, v))
