@@ -327,9 +327,21 @@ class _BotocoreTime:
         looping = _looping.get()
         simulator = looping[0] if looping is not None else innermost()
         if simulator is None:
-            time.sleep(seconds)
+            _real_sleep(seconds)
         else:
             simulator.clock.advance(seconds)
+
+
+_real_sleep = time.sleep
+
+
+def _virtual_sleep(seconds: float) -> None:
+    """``time.sleep`` while a ``virtual_sleep`` simulation has been active: where one answers, its clock advances."""
+    simulator = innermost()
+    if simulator is not None and simulator.virtual_sleep:
+        simulator.clock.advance(seconds)
+    else:
+        _real_sleep(seconds)
 
 
 def _check_send(request: Any) -> None:
@@ -454,6 +466,8 @@ def activate(simulator: Simulator) -> _active.Activation:
     check_conflicts(simulator)
     with _state_lock:
         _ensure_reach()
+        if simulator.virtual_sleep and time.sleep is not _virtual_sleep:
+            time.sleep = _virtual_sleep  # type: ignore[assignment]  # stays: sleeps for real where none answers
         boto3 = sys.modules.get("boto3")
         default = getattr(boto3, "DEFAULT_SESSION", None)
         if default is not None:  # reached by the net anyway; hooked, its new clients are answered sooner

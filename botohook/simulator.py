@@ -54,6 +54,8 @@ class Simulator:
         consistency: ``"strong"`` (every call sees every change at once) or ``"eventual"``: new ids stay unknown to
             other calls, and instances and attachments pass through their intermediate states, for ``lags``.
         lags: virtual seconds per kind under eventual consistency (``botohook.faults.LAGS`` has the defaults).
+        virtual_sleep: while this simulation answers (``mock()``), ``time.sleep`` of the code under test advances
+            ``sim.clock`` instead of sleeping, so its own retry loops run at once and the same every time.
 
     Thread-safe: operations on one simulator run one at a time.
     """
@@ -76,6 +78,7 @@ class Simulator:
         call_time: float = 0.001,
         consistency: str = "strong",
         lags: Mapping[str, float] | None = None,
+        virtual_sleep: bool = False,
     ) -> None:
         if not (len(account_id) == 12 and account_id.isdigit()):
             raise ValueError(f"account_id must be 12 digits, not {account_id!r}")
@@ -100,6 +103,7 @@ class Simulator:
         )
         self.passthrough = passthrough
         self.imds_v1 = imds_v1
+        self.virtual_sleep = virtual_sleep
         self.strict = strict
         self._regions: Dict[str, Region] = {}
         self._lock = threading.Lock()

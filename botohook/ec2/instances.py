@@ -268,7 +268,7 @@ def _interface_values(eni: NetworkInterface, attribute: str) -> Sequence[object]
         "private-ip-address": eni.private_addresses,
         "attachment.device-index": [attachment.device_index] if attachment else [],
         "attachment.attachment-id": [attachment.id] if attachment else [],
-        "attachment.status": ["attached"] if attachment else [],
+        "attachment.status": [attachment.status] if attachment else [],
         "association.public-ip": [eip.address for eip in eni.associations.values()],
     }
     return values[attribute]
@@ -346,14 +346,14 @@ def terminate_instances(region: Region, params: wire.Params) -> Response:
     changes = []
     for instance in dict.fromkeys(instances):
         before = instance.state
-        if before != "terminated":
+        if before not in ("shutting-down", "terminated"):
             for eni in list(instance.interfaces.values()):
                 delete = eni.attachment is not None and eni.attachment.delete_on_termination
                 region.detach(eni)
                 if delete:
                     region.delete_interface(eni)
-            instance.state = "terminated"
-        after = "terminated" if before == "terminated" else "shutting-down"
+            instance.terminate()
+        after = before if before in ("shutting-down", "terminated") else "shutting-down"
         changes.append(
             {
                 "CurrentState": {"Code": STATE_CODES[after], "Name": after},

@@ -102,7 +102,7 @@ def describe_interface(
             "DeleteOnTermination": attachment.delete_on_termination,
             "DeviceIndex": attachment.device_index,
             "NetworkCardIndex": 0,
-            "Status": "attached",
+            "Status": attachment.status,
         }
         if not for_instance:
             out["Attachment"]["InstanceId"] = attachment.instance.id
@@ -282,7 +282,7 @@ def _filters(region: Region) -> Dict[str, Getter[NetworkInterface]]:
         "attachment.instance-owner-id": lambda e: [region.settings.account_id] if e.attachment else [],
         "attachment.device-index": lambda e: [str(e.attachment.device_index)] if e.attachment else [],
         "attachment.attachment-id": lambda e: [e.attachment.id] if e.attachment else [],
-        "attachment.status": lambda e: ["attached"] if e.attachment else [],
+        "attachment.status": lambda e: [e.attachment.status] if e.attachment else [],
         "attachment.delete-on-termination": lambda e: (
             [flag(e.attachment.delete_on_termination)] if e.attachment else []
         ),

@@ -13,6 +13,7 @@ from .errors import Ec2Error
 
 DEFAULT_VPC_CIDR = "172.31.0.0/16"
 _LAGGING = frozenset({"vpc", "subnet", "network-interface", "instance", "elastic-ip"})  # new ids other calls miss
+_SETTLED = {"pending": "running", "shutting-down": "terminated"}
 R = TypeVar("R")
 _DIRECTIONS = {
     "east": "e",
@@ -338,7 +339,7 @@ class NetworkInterface(Resource):
 class Attachment:
     """An interface's attachment to an instance."""
 
-    __slots__ = ("attach_time", "delete_on_termination", "device_index", "id", "instance")
+    __slots__ = ("attach_time", "attached_at", "delete_on_termination", "device_index", "id", "instance", "settings")
 
     def __init__(self, settings: Settings, instance: Instance, device_index: int, delete_on_termination: bool) -> None:
         self.id = settings.new_id("eni-attach")
@@ -346,12 +347,21 @@ class Attachment:
         self.device_index = device_index
         self.delete_on_termination = delete_on_termination
         self.attach_time = datetime.now(timezone.utc).replace(microsecond=0)
+        self.settings = settings
+        lags = settings.lags
+        self.attached_at = None if lags is None else settings.now() + lags["attach"]  # virtual time
+
+    @property
+    def status(self) -> str:
+        """``attaching`` for a while under eventual consistency, then ``attached``."""
+        return "attached" if self.attached_at is None or self.settings.now() >= self.attached_at else "attaching"
 
 
 class Instance(Resource):
     """An instance: its type's limits and its interfaces by device index."""
 
     __slots__ = (
+        "_state",
         "client_token",
         "groups",
         "image_id",
@@ -360,7 +370,8 @@ class Instance(Resource):
         "launch_index",
         "launch_time",
         "reservation_id",
-        "state",
+        "settings",
+        "settles_at",
         "subnet",
     )
     resource_type = "instance"
@@ -375,7 +386,11 @@ class Instance(Resource):
         self.reservation_id = reservation_id
         self.launch_index = index
         self.launch_time = datetime.now(timezone.utc).replace(microsecond=0)
-        self.state = "running"
+        self.settings = settings
+        self._state = "running"
+        self.settles_at: float | None = None  # virtual time pending/shutting-down settle (eventual consistency)
+        if settings.lags is not None:
+            self._state, self.settles_at = "pending", settings.now() + settings.lags["launch"]
         self.interfaces: Dict[int, NetworkInterface] = {}
         self.groups: List[str] = []
         self.client_token = ""
@@ -383,6 +398,22 @@ class Instance(Resource):
     @property
     def primary_interface(self) -> NetworkInterface | None:
         return self.interfaces.get(0)
+
+    @property
+    def state(self) -> str:
+        """``running`` or ``terminated``; under eventual consistency ``pending`` and ``shutting-down`` first."""
+        if self.settles_at is not None and self.settings.now() >= self.settles_at:
+            self._state = _SETTLED[self._state]
+            self.settles_at = None
+        return self._state
+
+    def terminate(self) -> None:
+        """``terminated``, through ``shutting-down`` under eventual consistency."""
+        lags = self.settings.lags
+        if lags is None:
+            self._state, self.settles_at = "terminated", None
+        else:
+            self._state, self.settles_at = "shutting-down", self.settings.now() + lags["terminate"]
 
 
 class ElasticIp(Resource):

@@ -1,0 +1,133 @@
+"""Eventual consistency and state transitions in virtual time (consistency="eventual"), and virtual_sleep."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Iterator
+
+import boto3
+import pytest
+
+import botohook
+from tests.conftest import AMI, ec2_error
+
+
+@pytest.fixture
+def eventual() -> Iterator[botohook.Simulator]:
+    with botohook.mock(seed=8, strict=True, consistency="eventual") as sim:
+        yield sim
+
+
+def client() -> Any:
+    return boto3.client("ec2", region_name="us-east-1")
+
+
+def test_new_ids_are_unknown_to_other_calls_for_the_create_lag(eventual: botohook.Simulator) -> None:
+    ec2 = client()
+    vpc = ec2.create_vpc(CidrBlock="10.80.0.0/16")["Vpc"]["VpcId"]
+    with ec2_error("InvalidVpcID.NotFound", f"The vpc ID '{vpc}' does not exist", unchanged=ec2):
+        ec2.create_subnet(VpcId=vpc, CidrBlock="10.80.1.0/24")
+    assert vpc not in [v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]]
+    eventual.clock.advance(2)
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.80.1.0/24")["Subnet"]["SubnetId"]
+    with ec2_error("InvalidSubnetID.NotFound"):
+        ec2.create_network_interface(SubnetId=subnet)
+    eventual.clock.advance(2)
+    eni = ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]["NetworkInterfaceId"]
+    with ec2_error("InvalidNetworkInterfaceID.NotFound", unchanged=ec2):
+        ec2.assign_private_ip_addresses(NetworkInterfaceId=eni, SecondaryPrivateIpAddressCount=1)
+    with ec2_error("InvalidNetworkInterfaceID.NotFound"):
+        ec2.describe_network_interfaces(NetworkInterfaceIds=[eni])
+    eventual.clock.advance(2)
+    ec2.assign_private_ip_addresses(NetworkInterfaceId=eni, SecondaryPrivateIpAddressCount=1)
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    with ec2_error("InvalidAllocationID.NotFound"):
+        ec2.associate_address(AllocationId=allocation, NetworkInterfaceId=eni)
+    eventual.clock.advance(2)
+    ec2.associate_address(AllocationId=allocation, NetworkInterfaceId=eni)
+    assert [e["NetworkInterfaceId"] for e in ec2.describe_network_interfaces()["NetworkInterfaces"]] == [eni]
+
+
+def test_instances_pass_through_pending_and_shutting_down(eventual: botohook.Simulator) -> None:
+    ec2 = client()
+    launched = ec2.run_instances(ImageId=AMI, InstanceType="c5.large", MinCount=1, MaxCount=1)["Instances"][0]
+    node, subnet = launched["InstanceId"], launched["SubnetId"]
+    eventual.clock.advance(2)  # known now, but still pending
+
+    def state() -> str:
+        return str(ec2.describe_instances(InstanceIds=[node])["Reservations"][0]["Instances"][0]["State"]["Name"])
+
+    assert state() == "pending"
+    eni = ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]["NetworkInterfaceId"]
+    eventual.clock.advance(2)
+    with ec2_error("IncorrectInstanceState", contains="is not in a valid state", unchanged=ec2):
+        ec2.attach_network_interface(NetworkInterfaceId=eni, InstanceId=node, DeviceIndex=1)
+    wall = time.monotonic()
+    ec2.get_waiter("instance_running").wait(InstanceIds=[node])  # polls every 15 virtual seconds
+    assert time.monotonic() - wall < 0.5
+    assert state() == "running"
+    ec2.attach_network_interface(NetworkInterfaceId=eni, InstanceId=node, DeviceIndex=1)
+
+    def attachment() -> str:
+        return str(
+            ec2.describe_network_interfaces(NetworkInterfaceIds=[eni])["NetworkInterfaces"][0]["Attachment"]["Status"]
+        )
+
+    assert attachment() == "attaching"
+    eventual.clock.advance(1)
+    assert attachment() == "attached"
+    change = ec2.terminate_instances(InstanceIds=[node])["TerminatingInstances"][0]
+    assert (change["PreviousState"]["Name"], change["CurrentState"]["Name"]) == ("running", "shutting-down")
+    assert state() == "shutting-down"
+    again = ec2.terminate_instances(InstanceIds=[node])["TerminatingInstances"][0]
+    assert again["CurrentState"]["Name"] == "shutting-down"
+    ec2.get_waiter("instance_terminated").wait(InstanceIds=[node])
+    assert state() == "terminated"
+    assert eventual.clock.now() >= 5 + 15
+
+
+def test_lags_are_configurable_and_checked() -> None:
+    with botohook.mock(consistency="eventual", lags={"create": 0, "launch": 0}) as sim:
+        ec2 = client()
+        node = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]
+        assert sim.instance(node).state == "running"
+    for bad in (
+        {"consistency": "sometimes"},
+        {"consistency": "eventual", "lags": {"move": 1}},
+        {"lags": {"create": -1}},
+    ):
+        with pytest.raises(ValueError):
+            botohook.Simulator(**bad)
+
+
+def test_strong_by_default(sim: botohook.Simulator) -> None:
+    ec2 = client()
+    node = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]
+    assert ec2.describe_instances(InstanceIds=[node])["Reservations"][0]["Instances"][0]["State"]["Name"] == "running"
+    assert ec2.terminate_instances(InstanceIds=[node])["TerminatingInstances"][0]["CurrentState"]["Name"] == (
+        "shutting-down"
+    )
+    assert sim.instance(node).state == "terminated"
+
+
+def test_over_http_too(eventual: botohook.Simulator) -> None:
+    with botohook.serve(eventual) as server:
+        ec2 = server.client()
+        subnet = ec2.describe_subnets()["Subnets"][0]["SubnetId"]
+        eni = ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]["NetworkInterfaceId"]
+        with ec2_error("InvalidNetworkInterfaceID.NotFound"):
+            ec2.assign_private_ip_addresses(NetworkInterfaceId=eni, SecondaryPrivateIpAddressCount=1)
+
+
+def test_virtual_sleep_passes_the_code_under_tests_own_sleeps_on_the_clock() -> None:
+    with botohook.mock(virtual_sleep=True) as sim:
+        wall = time.monotonic()
+        time.sleep(30)
+        assert sim.clock.now() == pytest.approx(30)
+        assert time.monotonic() - wall < 0.5
+    wall = time.monotonic()
+    time.sleep(0.05)  # outside: a real sleep
+    assert time.monotonic() - wall >= 0.05
+    with botohook.mock() as plain:  # without the option, sleeps are the code's own
+        time.sleep(0.05)
+        assert plain.clock.now() == 0
