@@ -17,6 +17,7 @@ from .faults import LAGS, Clock, Faults
 
 R = TypeVar("R", bound=Resource)
 
+_MOVES = frozenset({"AssignPrivateIpAddresses", "UnassignPrivateIpAddresses"})  # what moves addresses
 SIMULATED_OPERATIONS = frozenset(f"ec2.{name}" for name in OPERATIONS)
 """Every operation botohook answers, as ``service.Operation``."""
 
@@ -159,7 +160,12 @@ class Simulator:
                     self._answered += 1
                     raise fault
             try:
-                response = handler(state, params)
+                if self._lags is not None and operation in _MOVES:
+                    before = state.placements()
+                    response = handler(state, params)
+                    state.placements_changed(before)
+                else:
+                    response = handler(state, params)
             except Ec2Error as error:
                 self._calls.append((service, operation, region, params, error.code))
                 self._answered += 1

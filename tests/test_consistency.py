@@ -93,7 +93,7 @@ def test_lags_are_configurable_and_checked() -> None:
         assert sim.instance(node).state == "running"
     for bad in (
         {"consistency": "sometimes"},
-        {"consistency": "eventual", "lags": {"move": 1}},
+        {"consistency": "eventual", "lags": {"routes": 1}},
         {"lags": {"create": -1}},
     ):
         with pytest.raises(ValueError):
@@ -131,3 +131,33 @@ def test_virtual_sleep_passes_the_code_under_tests_own_sleeps_on_the_clock() -> 
     with botohook.mock() as plain:  # without the option, sleeps are the code's own
         time.sleep(0.05)
         assert plain.clock.now() == 0
+
+
+def test_describe_shows_the_old_placement_of_a_moved_address_for_the_move_lag(eventual: botohook.Simulator) -> None:
+    ec2 = client()
+    subnet = ec2.describe_subnets()["Subnets"][0]["SubnetId"]
+    a, b = (ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]["NetworkInterfaceId"] for _ in range(2))
+    eventual.clock.advance(2)
+    floating = ec2.assign_private_ip_addresses(NetworkInterfaceId=a, SecondaryPrivateIpAddressCount=1)[
+        "AssignedPrivateIpAddresses"
+    ][0]["PrivateIpAddress"]
+    eventual.clock.advance(2)
+
+    def holders() -> list[str]:
+        found = ec2.describe_network_interfaces(
+            Filters=[{"Name": "addresses.private-ip-address", "Values": [floating]}]
+        )["NetworkInterfaces"]
+        return [e["NetworkInterfaceId"] for e in found]
+
+    def secondaries(eni: str) -> list[str]:
+        described = ec2.describe_network_interfaces(NetworkInterfaceIds=[eni])["NetworkInterfaces"][0]
+        return [p["PrivateIpAddress"] for p in described["PrivateIpAddresses"] if not p["Primary"]]
+
+    assert holders() == [a]
+    ec2.assign_private_ip_addresses(NetworkInterfaceId=b, PrivateIpAddresses=[floating], AllowReassignment=True)
+    assert holders() == [a] and secondaries(a) == [floating] and secondaries(b) == []  # not visible yet
+    assert eventual.interface(b).secondary_addresses == [floating]  # the simulation itself is current
+    more = ec2.assign_private_ip_addresses(NetworkInterfaceId=a, SecondaryPrivateIpAddressCount=5)
+    assert floating not in [x["PrivateIpAddress"] for x in more["AssignedPrivateIpAddresses"]]  # never twice
+    eventual.clock.advance(2)
+    assert holders() == [b] and secondaries(b) == [floating] and floating not in secondaries(a)

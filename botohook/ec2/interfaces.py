@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, NamedTuple
+from typing import Any, Dict, Iterable, List, NamedTuple, Tuple
 
 from . import wire
 from .addresses import BLOCK, format_cidr, format_ipv4, parse_ipv4
@@ -59,6 +59,13 @@ def limit_exceeded() -> Ec2Error:
     return Ec2Error("PrivateIpAddressLimitExceeded", "Number of private addresses will exceed limit.")
 
 
+def shown_placement(region: Region, eni: NetworkInterface) -> Tuple[Iterable[int], Iterable[int]]:
+    """The interface's (secondaries, prefixes) as Describe shows them (a recent change may not show yet)."""
+    if eni.shown_until is None:
+        return eni.secondaries, eni.prefixes
+    return eni.described(region.settings.now())
+
+
 def describe_interface(
     region: Region, eni: NetworkInterface, status: str | None = None, for_instance: bool = False
 ) -> Response:
@@ -73,7 +80,8 @@ def describe_interface(
             out["Association"] = describe_association(region, eip, for_instance)
         return out
 
-    addresses = [address(eni.primary, True)] + [address(a, False) for a in eni.secondaries]
+    secondaries, prefixes = shown_placement(region, eni)
+    addresses = [address(eni.primary, True)] + [address(a, False) for a in secondaries]
     out: Response = {
         "Description": eni.description,
         "Groups": [_group(subnet, g) for g in eni.groups],
@@ -92,8 +100,8 @@ def describe_interface(
     }
     if "Association" in addresses[0]:
         out["Association"] = addresses[0]["Association"]
-    if eni.prefixes:
-        out["Ipv4Prefixes"] = [{"Ipv4Prefix": p} for p in eni.ipv4_prefixes]
+    if prefixes:
+        out["Ipv4Prefixes"] = [{"Ipv4Prefix": format_cidr(p, 28)} for p in prefixes]
     attachment = eni.attachment
     if attachment is not None:
         out["Attachment"] = {
@@ -260,6 +268,9 @@ def create_network_interface(region: Region, params: wire.Params) -> Response:
 
 
 def _filters(region: Region) -> Dict[str, Getter[NetworkInterface]]:
+    def shown(eni: NetworkInterface) -> Tuple[Iterable[int], Iterable[int]]:
+        return shown_placement(region, eni)
+
     return {
         "network-interface-id": lambda e: [e.id],
         "subnet-id": lambda e: [e.subnet.id],
@@ -276,8 +287,8 @@ def _filters(region: Region) -> Dict[str, Getter[NetworkInterface]]:
         "group-name": lambda e: ["default"] if e.subnet.vpc.default_group_id in e.groups else [],
         "private-ip-address": lambda e: [format_ipv4(e.primary)],
         "private-dns-name": lambda e: [region.dns_name(e.primary)],
-        "addresses.private-ip-address": lambda e: e.private_addresses,
-        "addresses.primary": lambda e: ["true", "false"] if e.secondaries else ["true"],
+        "addresses.private-ip-address": lambda e: [format_ipv4(a) for a in [e.primary, *shown(e)[0]]],
+        "addresses.primary": lambda e: ["true", "false"] if shown(e)[0] else ["true"],
         "attachment.instance-id": lambda e: [e.attachment.instance.id] if e.attachment else [],
         "attachment.instance-owner-id": lambda e: [region.settings.account_id] if e.attachment else [],
         "attachment.device-index": lambda e: [str(e.attachment.device_index)] if e.attachment else [],

@@ -279,6 +279,8 @@ class NetworkInterface(Resource):
         "prefixes",
         "primary",
         "secondaries",
+        "shown",
+        "shown_until",
         "source_dest_check",
         "subnet",
     )
@@ -298,6 +300,9 @@ class NetworkInterface(Resource):
         self.source_dest_check = True
         self.attachment: Attachment | None = None
         self.associations: Dict[int, ElasticIp] = {}  # private address -> the Elastic IP associated with it
+        # Eventual consistency: the (secondaries, prefixes) Describe shows until shown_until, after a change
+        self.shown: Tuple[List[int], List[int]] = ([], [])
+        self.shown_until: float | None = None
         rng = settings.id_rng
         self.mac = "0e:" + ":".join(f"{rng.getrandbits(8):02x}" for _ in range(5))
 
@@ -320,6 +325,13 @@ class NetworkInterface(Resource):
     def ipv4_prefixes(self) -> List[str]:
         """The delegated /28 prefixes, oldest first."""
         return [format_cidr(first, 28) for first in self.prefixes]
+
+    def described(self, now: float) -> Tuple[List[int], List[int]]:
+        """``(secondaries, prefixes)`` as Describe shows them at ``now``: the placement before a recent change
+        under eventual consistency, else the current one."""
+        if self.shown_until is not None and now < self.shown_until:
+            return self.shown
+        return list(self.secondaries), list(self.prefixes)
 
     @property
     def slots(self) -> int:
@@ -592,6 +604,23 @@ class Region:
             del eip.interface.associations[eip.private_address]
             del self.associations[eip.association_id]
         eip.association_id = eip.interface = eip.private_address = None
+
+    def placements(self) -> Dict[NetworkInterface, Tuple[List[int], List[int]]]:
+        """Every interface's ``(secondaries, prefixes)`` now, for :meth:`placements_changed`."""
+        return {eni: (list(eni.secondaries), list(eni.prefixes)) for eni in self.interfaces.values()}
+
+    def placements_changed(self, before: Dict[NetworkInterface, Tuple[List[int], List[int]]]) -> None:
+        """Under eventual consistency, interfaces whose addresses changed since ``before`` are described as they
+        were until ``lags["move"]`` seconds after their latest change (the allocator itself is always current)."""
+        lags = self.settings.lags
+        if lags is None:
+            return
+        now = self.settings.now()
+        for eni, (secondaries, prefixes) in before.items():
+            if list(eni.secondaries) != secondaries or list(eni.prefixes) != prefixes:
+                if eni.shown_until is None or now >= eni.shown_until:
+                    eni.shown = (secondaries, prefixes)
+                eni.shown_until = now + lags["move"]
 
     def move_secondary(self, address: int, target: NetworkInterface) -> None:
         """Reassign a secondary address to ``target``; an Elastic IP associated with it follows."""
