@@ -38,6 +38,8 @@ def test_new_ids_are_unknown_to_other_calls_for_the_create_lag(eventual: botohoo
         ec2.assign_private_ip_addresses(NetworkInterfaceId=eni, SecondaryPrivateIpAddressCount=1)
     with ec2_error("InvalidNetworkInterfaceID.NotFound"):
         ec2.describe_network_interfaces(NetworkInterfaceIds=[eni])
+    with ec2_error("InvalidNetworkInterfaceID.NotFound"):  # the classic: tagging what was just made
+        ec2.create_tags(Resources=[eni], Tags=[{"Key": "role", "Value": "floating"}])
     eventual.clock.advance(2)
     ec2.assign_private_ip_addresses(NetworkInterfaceId=eni, SecondaryPrivateIpAddressCount=1)
     allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]

@@ -20,7 +20,7 @@ def _resources(region: Region, params: wire.Params) -> List[Resource]:
     out: List[Resource] = []
     for resource_id in ids:
         resource = region.resources.get(resource_id)
-        if resource is None:
+        if resource is None or (region.hidden and not region.visible(resource_id)):  # unknown, or not yet known
             kind = _LOOKUPS.get(resource_id.partition("-")[0])
             if kind is None:
                 raise Ec2Error("InvalidID", f"The ID '{resource_id}' is not valid")
