@@ -28,8 +28,8 @@ MESSAGES = {
 
 # Eventual consistency, in virtual seconds (defaults after what users report: a few seconds): how long a new id stays
 # unknown to other calls, Describe the addresses an interface had before a change, an instance "pending", a terminated
-# one "shutting-down", an attachment "attaching".
-LAGS = {"create": 2.0, "move": 2.0, "launch": 5.0, "terminate": 5.0, "attach": 1.0}
+# one "shutting-down", an attachment "attaching" or "detaching".
+LAGS = {"create": 2.0, "move": 2.0, "launch": 5.0, "terminate": 5.0, "attach": 1.0, "detach": 1.0}
 
 
 class Fault:

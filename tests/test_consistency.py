@@ -163,3 +163,25 @@ def test_describe_shows_the_old_placement_of_a_moved_address_for_the_move_lag(ev
     assert floating not in [x["PrivateIpAddress"] for x in more["AssignedPrivateIpAddresses"]]  # never twice
     eventual.clock.advance(2)
     assert holders() == [b] and secondaries(b) == [floating] and floating not in secondaries(a)
+
+
+def test_a_detached_interface_is_detaching_for_the_detach_lag(eventual: botohook.Simulator) -> None:
+    ec2 = client()
+    launched = ec2.run_instances(ImageId=AMI, InstanceType="c5.large", MinCount=1, MaxCount=1)["Instances"][0]
+    eni = ec2.create_network_interface(SubnetId=launched["SubnetId"])["NetworkInterface"]["NetworkInterfaceId"]
+    eventual.clock.advance(5)
+    attachment = ec2.attach_network_interface(NetworkInterfaceId=eni, InstanceId=launched["InstanceId"], DeviceIndex=1)
+    eventual.clock.advance(1)
+    ec2.detach_network_interface(AttachmentId=attachment["AttachmentId"])
+
+    def described() -> Any:
+        return ec2.describe_network_interfaces(NetworkInterfaceIds=[eni])["NetworkInterfaces"][0]
+
+    assert (described()["Status"], described()["Attachment"]["Status"]) == ("in-use", "detaching")
+    with ec2_error("InvalidNetworkInterface.InUse", unchanged=ec2):
+        ec2.attach_network_interface(NetworkInterfaceId=eni, InstanceId=launched["InstanceId"], DeviceIndex=2)
+    with ec2_error("InvalidParameterValue", f"Network interface '{eni}' is currently in use."):
+        ec2.delete_network_interface(NetworkInterfaceId=eni)
+    eventual.clock.advance(1)
+    assert described()["Status"] == "available" and "Attachment" not in described()
+    ec2.delete_network_interface(NetworkInterfaceId=eni)

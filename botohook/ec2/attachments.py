@@ -26,7 +26,7 @@ def attach_network_interface(region: Region, params: wire.Params) -> Response:
         raise invalid_value(f"Value ({card}) for parameter networkCardIndex is invalid.")
     if instance.state != "running":
         raise incorrect_state(instance.id)
-    if eni.attachment is not None:
+    if eni.attachment is not None or eni.shown_attachment() is not None:  # attached, or still detaching
         raise Ec2Error("InvalidNetworkInterface.InUse", f"Interface: [{eni.id}] in use.")
     if index in instance.interfaces:
         raise invalid_value(f"Instance '{instance.id}' already has an interface attached at device index '{index}'.")

@@ -102,15 +102,16 @@ def describe_interface(
         out["Association"] = addresses[0]["Association"]
     if prefixes:
         out["Ipv4Prefixes"] = [{"Ipv4Prefix": format_cidr(p, 28)} for p in prefixes]
-    attachment = eni.attachment
-    if attachment is not None:
+    shown = eni.shown_attachment() if eni.attachment is None else (eni.attachment, eni.attachment.status)
+    if shown is not None:
+        attachment, attachment_status = shown
         out["Attachment"] = {
             "AttachTime": attachment.attach_time,
             "AttachmentId": attachment.id,
             "DeleteOnTermination": attachment.delete_on_termination,
             "DeviceIndex": attachment.device_index,
             "NetworkCardIndex": 0,
-            "Status": attachment.status,
+            "Status": attachment_status,
         }
         if not for_instance:
             out["Attachment"]["InstanceId"] = attachment.instance.id
@@ -319,7 +320,7 @@ def describe_network_interfaces(region: Region, params: wire.Params) -> Response
 
 def delete_network_interface(region: Region, params: wire.Params) -> Response:
     eni = region.interface(wire.required(params, "NetworkInterfaceId"))
-    if eni.attachment is not None:
+    if eni.shown_attachment() is not None:  # attached, or still detaching
         raise invalid_value(f"Network interface '{eni.id}' is currently in use.")
     wire.check_dry_run(params)
     region.delete_interface(eni)

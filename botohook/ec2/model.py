@@ -273,6 +273,7 @@ class NetworkInterface(Resource):
         "associations",
         "attachment",
         "description",
+        "detaching",
         "groups",
         "interface_type",
         "mac",
@@ -303,6 +304,7 @@ class NetworkInterface(Resource):
         # Eventual consistency: the (secondaries, prefixes) Describe shows until shown_until, after a change
         self.shown: Tuple[List[int], List[int]] = ([], [])
         self.shown_until: float | None = None
+        self.detaching: Tuple[Attachment, float] | None = None  # the attachment it is leaving, until when
         rng = settings.id_rng
         self.mac = "0e:" + ":".join(f"{rng.getrandbits(8):02x}" for _ in range(5))
 
@@ -338,9 +340,21 @@ class NetworkInterface(Resource):
         """Address slots in use against the instance type's limit: the primary, each secondary, each prefix."""
         return 1 + len(self.secondaries) + len(self.prefixes)
 
+    def shown_attachment(self) -> Tuple[Attachment, str] | None:
+        """The attachment Describe shows, with its status: the current one, or, under eventual consistency, the
+        one this interface is still ``detaching`` from."""
+        if self.attachment is not None:
+            return self.attachment, self.attachment.status
+        if self.detaching is not None:
+            attachment, until = self.detaching
+            if attachment.settings.now() < until:
+                return attachment, "detaching"
+            self.detaching = None
+        return None
+
     @property
     def status(self) -> str:
-        return "available" if self.attachment is None else "in-use"
+        return "available" if self.shown_attachment() is None else "in-use"
 
     @property
     def instance(self) -> Instance | None:
@@ -587,6 +601,9 @@ class Region:
             del attachment.instance.interfaces[attachment.device_index]
             del self.attachments[attachment.id]
             interface.attachment = None
+            lags = self.settings.lags
+            if lags is not None:
+                interface.detaching = (attachment, self.settings.now() + lags["detach"])
 
     def associate(self, eip: ElasticIp, interface: NetworkInterface, address: int) -> None:
         """Map ``eip`` to a private address, replacing whatever either was associated with."""
