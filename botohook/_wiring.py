@@ -76,7 +76,9 @@ _LET_THROUGH = "botohook_let_through"  # request-context key: a simulator chose 
 _passing: ContextVar[bool] = ContextVar("botohook_passing", default=False)  # a let-through call is being sent
 _exempt: WeakSet[Any] = WeakSet()  # clients of botohook servers (Server.client): never answered in-process
 _IN_LOOP = "botohook_in_loop"  # request-context key: a fault may fail this call: answer each attempt in the loop
-_looping: ContextVar[Tuple[Simulator, str] | None] = ContextVar("botohook_looping", default=None)
+# (simulator, region, aiobotocore?) of the call whose attempts are answered inside the endpoint loop
+_looping: ContextVar[Tuple[Simulator, str, bool] | None] = ContextVar("botohook_looping", default=None)
+_waiting: ContextVar[Simulator | None] = ContextVar("botohook_waiting", default=None)  # a waiter's simulator
 ATTEMPT_EVENT = "before-send.*.*"
 ATTEMPT_ID = "botohook-attempt"
 
@@ -223,6 +225,7 @@ def _ensure_reach() -> None:
         _patch(BaseClient, "_make_request", _net(BaseClient._make_request))
         _patch(URLLib3Session, "send", _guard(URLLib3Session.send))
         botocore_endpoint.time = botocore_waiter.time = _BotocoreTime()
+        _patch(botocore_waiter.Waiter, "wait", _waiter(botocore_waiter.Waiter.wait))
         _reaching = True
     if "aiobotocore" in sys.modules:
         _patch_aiobotocore()
@@ -265,7 +268,7 @@ def _net(make_request: Callable[..., Any]) -> Callable[..., Any]:
         simulator = context.get(_IN_LOOP)
         if simulator is not None:  # botocore's endpoint loop runs; _answer_attempt answers each attempt
             client.meta.events.register_first(ATTEMPT_EVENT, _answer_attempt, unique_id=ATTEMPT_ID)
-            token = _looping.set((simulator, context.get("client_region") or "us-east-1"))
+            token = _looping.set((simulator, context.get("client_region") or "us-east-1", False))
             try:
                 return make_request(client, model, request, context)
             finally:
@@ -279,12 +282,17 @@ def _net(make_request: Callable[..., Any]) -> Callable[..., Any]:
 
 def _aio_net(make_request: Callable[..., Any]) -> Callable[..., Any]:
     async def _make_request(client: Any, model: Any, request: Dict[str, Any], context: Dict[str, Any]) -> Any:
-        simulator = context.pop(_IN_LOOP, None)
-        if simulator is not None:  # faults without aiobotocore's retry loop: the attempt is answered here
-            return respond(simulator, model, request, context, in_loop=False)
-        answer = _answer_unhooked(client, model, request, context, in_loop=False)
+        answer = _answer_unhooked(client, model, request, context)
         if answer is not None:
             return answer
+        simulator = context.get(_IN_LOOP)
+        if simulator is not None:  # aiobotocore's endpoint loop runs; _answer_attempt answers each attempt
+            client.meta.events.register_first(ATTEMPT_EVENT, _answer_attempt, unique_id=ATTEMPT_ID)
+            token = _looping.set((simulator, context.get("client_region") or "us-east-1", True))
+            try:
+                return await make_request(client, model, request, context)
+            finally:
+                _looping.reset(token)
         with _sending():
             return await make_request(client, model, request, context)
 
@@ -302,17 +310,33 @@ class _Body:
         yield self._body
 
 
-def _answer_attempt(request: Any, **kwargs: Any) -> AWSResponse | None:
+class _AioResponse:
+    """An answer given inside aiobotocore's endpoint loop (it awaits ``content``)."""
+
+    def __init__(self, url: str, status: int, headers: Dict[str, str], body: bytes) -> None:
+        self.url, self.status_code, self.headers, self.raw, self._body = url, status, headers, None, body
+
+    @property
+    def content(self) -> Any:
+        async def read() -> bytes:
+            return self._body
+
+        return read()
+
+
+def _answer_attempt(request: Any, **kwargs: Any) -> AWSResponse | _AioResponse | None:
     """``before-send``: one attempt of a call a fault may fail, answered as EC2 would answer it on the wire, so
     that botocore parses it and its retry handler decides (RetryAttempts, MaxAttemptsReached, back-off)."""
     looping = _looping.get()
     if looping is None:
         return None
-    simulator, region = looping
+    simulator, region, aio = looping
     body = request.body
     params = request_params(body.decode() if isinstance(body, bytes) else str(body or ""))
     status, xml, _code = query_answer(simulator, params.get("Action", ""), region, params)
     headers = {"content-type": "text/xml;charset=UTF-8", "server": "AmazonEC2", "date": formatdate(usegmt=True)}
+    if aio:
+        return _AioResponse(request.url, status, headers, xml)
     return AWSResponse(request.url, status, headers, _Body(xml))
 
 
@@ -324,12 +348,63 @@ class _BotocoreTime:
         return getattr(time, name)
 
     def sleep(self, seconds: float) -> None:
-        looping = _looping.get()
-        simulator = looping[0] if looping is not None else innermost()
+        simulator = _sleeper()
         if simulator is None:
             _real_sleep(seconds)
         else:
             simulator.clock.advance(seconds)
+
+
+def _sleeper() -> Simulator | None:
+    """The simulation whose clock a sleep of botocore's here goes on: that of the call being retried, of the
+    waiter waiting, else of the innermost ``mock()``; None: sleep for real."""
+    looping = _looping.get()
+    if looping is not None:
+        return looping[0]
+    return _waiting.get() or innermost()
+
+
+def _client_simulator(client: Any) -> Simulator | None:
+    """The simulator installed on ``client`` or its session, if any."""
+    hook = _hooks.get(client)
+    if hook is None:
+        try:  # the Hook a client copied from its session's emitter (botocore keeps handlers by unique id)
+            hook = client.meta.events._emitter._unique_id_handlers[HOOK_ID]["handler"]
+        except (AttributeError, KeyError, TypeError):
+            return None
+    return hook.simulator if isinstance(hook, Hook) else None
+
+
+def _waiter(wait: Callable[..., Any]) -> Callable[..., Any]:
+    """``Waiter.wait``: the delays of a waiter on a client of an installed simulator go on that simulator's clock."""
+
+    def waiting(waiter: Any, **kwargs: Any) -> Any:
+        method = getattr(waiter._operation_method, "_client_method", None)
+        simulator = _client_simulator(getattr(method, "__self__", None))
+        if simulator is None:
+            return wait(waiter, **kwargs)
+        token = _waiting.set(simulator)
+        try:
+            return wait(waiter, **kwargs)
+        finally:
+            _waiting.reset(token)
+
+    waiting.botohook_original = wait  # type: ignore[attr-defined]
+    return waiting
+
+
+def _aio_sleep(sleep: Callable[..., Any]) -> Callable[..., Any]:
+    """aiobotocore's endpoint and waiter ``_sleep``: on the simulation's clock, as botocore's sleeps are."""
+
+    async def virtual(owner: Any, seconds: float) -> None:
+        simulator = _sleeper()
+        if simulator is None:
+            await sleep(owner, seconds)
+        else:
+            simulator.clock.advance(seconds)
+
+    virtual.botohook_original = sleep  # type: ignore[attr-defined]
+    return virtual
 
 
 _real_sleep = time.sleep
@@ -399,6 +474,15 @@ def _patch_aiobotocore() -> None:
         except (ImportError, AttributeError):
             continue
         _patch(session_class, "send", _aio_guard(session_class.send))
+    for module_name, class_names in (
+        ("aiobotocore.endpoint", ("AioEndpoint", "AnyioEndpoint")),
+        ("aiobotocore.waiter", ("AIOWaiter", "AnyioWaiter")),
+    ):
+        module = importlib.import_module(module_name)
+        for class_name in class_names:
+            owner = getattr(module, class_name, None)
+            if owner is not None and "_sleep" in vars(owner):  # older aiobotocore sleeps inline: real sleeps
+                _patch(owner, "_sleep", _aio_sleep(owner._sleep))
     _async_patched = True
 
 

@@ -185,3 +185,39 @@ def test_bad_fault_rules_fail_early(sim: botohook.Simulator) -> None:
     for bad in ({"times": 0}, {"after": -1}, {"probability": 1.5}):
         with pytest.raises(ValueError):
             sim.faults.add(ASSIGN, "RequestLimitExceeded", **bad)
+
+
+def test_aiobotocore_clients_retry_through_their_own_loop_in_virtual_time() -> None:
+    pytest.importorskip("aiobotocore")
+    import asyncio
+
+    from aiobotocore.session import get_session
+
+    async def scenario() -> Tuple[int, float, float]:
+        with botohook.mock(seed=3) as sim:
+            async with get_session().create_client("ec2", region_name="us-east-1") as ec2:
+                subnet = (await ec2.describe_subnets())["Subnets"][0]["SubnetId"]
+                eni = (await ec2.create_network_interface(SubnetId=subnet))["NetworkInterface"]["NetworkInterfaceId"]
+                sim.faults.add(ASSIGN, "RequestLimitExceeded", times=2)
+                before, wall = sim.clock.now(), time.monotonic()
+                answer = await ec2.assign_private_ip_addresses(NetworkInterfaceId=eni, SecondaryPrivateIpAddressCount=1)
+                assert len(sim.interface(eni).secondary_addresses) == 1
+                return answer["ResponseMetadata"]["RetryAttempts"], sim.clock.now() - before, time.monotonic() - wall
+
+    retries, virtual, real = asyncio.run(scenario())
+    assert retries == 2 and virtual > 0.05 and real < 0.5
+
+
+def test_a_waiter_on_an_installed_session_waits_in_that_simulations_time() -> None:
+    session = boto3.Session(region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b")
+    sim = botohook.install(session, consistency="eventual", lags={"create": 0})
+    try:
+        ec2 = session.client("ec2")
+        node = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]
+        wall = time.monotonic()
+        waiter = ec2.get_waiter("instance_running")  # no mock() active: the delays go on the installed simulator's
+        waiter.wait(InstanceIds=[node], WaiterConfig={"Delay": 5, "MaxAttempts": 3})
+        assert sim.instance(node).state == "running"
+        assert sim.clock.now() >= 5 and time.monotonic() - wall < 0.5
+    finally:
+        botohook.uninstall(session)
