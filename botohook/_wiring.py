@@ -39,6 +39,7 @@ from botocore.awsrequest import AWSResponse
 from botocore.client import BaseClient
 from botocore.httpsession import URLLib3Session
 from botocore.loaders import create_loader
+from botocore.retries import bucket as botocore_bucket
 
 from . import _active
 from ._active import innermost
@@ -224,7 +225,7 @@ def _ensure_reach() -> None:
         botocore.register_initializer(_on_new_session)
         _patch(BaseClient, "_make_request", _net(BaseClient._make_request))
         _patch(URLLib3Session, "send", _guard(URLLib3Session.send))
-        botocore_endpoint.time = botocore_waiter.time = _BotocoreTime()
+        botocore_endpoint.time = botocore_waiter.time = botocore_bucket.time = _BotocoreTime()
         _patch(botocore_waiter.Waiter, "wait", _waiter(botocore_waiter.Waiter.wait))
         _reaching = True
     if "aiobotocore" in sys.modules:
@@ -341,8 +342,13 @@ def _answer_attempt(request: Any, **kwargs: Any) -> AWSResponse | _AioResponse |
 
 
 class _BotocoreTime:
-    """Stands in for the ``time`` module inside ``botocore.endpoint`` and ``botocore.waiter``: a sleep there (a retry
-    back-off, a waiter's delay) while a simulation answers advances its virtual clock instead of sleeping."""
+    """Stands in for the ``time`` module inside ``botocore.endpoint``, ``botocore.waiter`` and
+    ``botocore.retries.bucket``: a sleep there (a retry back-off, a waiter's delay, adaptive mode's rate limiter)
+    while a simulation answers advances its virtual clock instead of sleeping. ``time()`` adds every second so
+    skipped, so that the rate limiter's bucket refills as if the time had passed."""
+
+    def __init__(self) -> None:
+        self.skipped = 0.0
 
     def __getattr__(self, name: str) -> Any:
         return getattr(time, name)
@@ -353,6 +359,10 @@ class _BotocoreTime:
             _real_sleep(seconds)
         else:
             simulator.clock.advance(seconds)
+            self.skipped += seconds
+
+    def time(self) -> float:
+        return time.time() + self.skipped
 
 
 def _sleeper() -> Simulator | None:

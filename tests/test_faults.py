@@ -95,12 +95,13 @@ def test_the_clients_own_policy_decides(
     assert sum(1 for c in sim.calls if c.error == "InternalError") == attempts
 
 
-def test_the_same_as_botocore_against_a_real_http_error(world: Tuple[botohook.Simulator, str]) -> None:
+@pytest.mark.parametrize("mode", ["legacy", "standard", "adaptive"])
+def test_the_same_as_botocore_against_a_real_http_error(world: Tuple[botohook.Simulator, str], mode: str) -> None:
     """The in-process answer and botohook's HTTP server (botocore parsing a real 503 off the wire) agree."""
     sim, eni = world
     outcomes = []
     with botohook.serve(sim) as server:
-        for ec2 in (client(mode="standard"), server.client(config=Config(retries={"mode": "standard"}))):
+        for ec2 in (client(mode=mode), server.client(config=Config(retries={"mode": mode}))):
             sim.faults.add(ASSIGN, "RequestLimitExceeded", times=None)
             with pytest.raises(ClientError) as caught:
                 assign(ec2, eni)
