@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Any, Deque, Dict, Iterator, List, Mapping, NamedTuple, Tuple, Type, TypeVar
 
 from .ec2 import OPERATIONS
+from .ec2.base import Resource, Settings
+from .ec2.compute import Instance
 from .ec2.errors import Ec2Error
-from .ec2.model import ElasticIp, Instance, NetworkInterface, Region, Resource, Settings, Subnet, Vpc
+from .ec2.model import ElasticIp, NetworkInterface, Region, Subnet, Vpc
 from .ec2.wire import Params
 from .errors import UnsimulatedOperationError
 from .faults import LAGS, Clock, Faults

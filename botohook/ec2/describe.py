@@ -9,8 +9,9 @@ from functools import lru_cache
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Sequence, Tuple, TypeVar
 
 from . import wire
+from .base import Resource
 from .errors import Ec2Error, bad_parameter, invalid_value
-from .model import Region, Resource
+from .model import Region
 
 R = TypeVar("R")
 Res = TypeVar("Res", bound=Resource)

@@ -6,12 +6,14 @@ from typing import Any, Dict, List, NamedTuple, Sequence
 
 from ..errors import UnsimulatedOperationError
 from . import wire
+from .base import is_resource_id
 from .catalog import InstanceType
+from .compute import Instance
 from .describe import Getter, flag, page, select, tag_list, tags_by_type
 from .errors import Ec2Error, incorrect_state, invalid_value, missing
 from .idempotency import idempotent
 from .interfaces import InterfacePlan, build_interface, check_prefix_support, describe_interface, plan_interface
-from .model import Instance, NetworkInterface, Region, Subnet, is_resource_id
+from .model import NetworkInterface, Region, Subnet
 
 Response = Dict[str, Any]
 STATE_CODES = {"pending": 0, "running": 16, "shutting-down": 32, "terminated": 48}

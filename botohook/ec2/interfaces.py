@@ -6,11 +6,12 @@ from typing import Any, Dict, Iterable, List, NamedTuple, Tuple
 
 from . import wire
 from .addresses import BLOCK, format_cidr, format_ipv4, parse_ipv4
+from .base import is_resource_id
 from .catalog import InstanceType
 from .describe import Getter, by_ids, flag, paged, select, tag_list, tag_specifications
 from .errors import Ec2Error, invalid_value
 from .idempotency import idempotent
-from .model import ElasticIp, NetworkInterface, Region, Subnet, is_resource_id
+from .model import ElasticIp, NetworkInterface, Region, Subnet
 
 Response = Dict[str, Any]
 INTERFACE_TYPES = ("interface", "efa", "efa-only", "trunk", "branch")

@@ -1,19 +1,17 @@
-"""The simulated EC2 network of one account in one region: plain Python, no botocore."""
+"""The simulated EC2 network of one account in one region: VPCs, subnets, interfaces, Elastic IPs and the region that
+indexes them (with ``base`` and ``compute``); plain Python, no botocore."""
 
 from __future__ import annotations
 
-import copy
-import random
-from datetime import datetime, timezone
-from typing import Any, Callable, Dict, List, Tuple, TypeVar
+from typing import Any, Dict, List, Tuple, TypeVar
 
 from .addresses import BLOCK, AddressPool, format_cidr, format_ipv4, parse_cidr
-from .catalog import Catalog, InstanceType, load_catalog
+from .base import Resource, Settings, is_resource_id
+from .compute import Attachment, Instance
 from .errors import Ec2Error
 
 DEFAULT_VPC_CIDR = "172.31.0.0/16"
 _LAGGING = frozenset({"vpc", "subnet", "network-interface", "instance", "elastic-ip"})  # new ids other calls miss
-_SETTLED = {"pending": "running", "shutting-down": "terminated"}
 R = TypeVar("R")
 _DIRECTIONS = {
     "east": "e",
@@ -26,87 +24,6 @@ _DIRECTIONS = {
     "southeast": "se",
     "southwest": "sw",
 }
-
-
-class Settings:
-    """What every region of one simulator shares: the account, the policies, the catalog and the random sources."""
-
-    __slots__ = (
-        "_catalog",
-        "_detached_limit",
-        "_instance_types",
-        "account_id",
-        "allocation_rng",
-        "default_vpc",
-        "elastic_ip_limit",
-        "id_rng",
-        "lags",
-        "lowest",
-        "now",
-    )
-
-    def __init__(
-        self,
-        account_id: str,
-        allocation: str,
-        seed: int | None,
-        default_vpc: bool,
-        detached_address_limit: int | None,
-        instance_types: str | None,
-        elastic_ip_limit: int,
-    ) -> None:
-        if allocation not in ("random", "lowest"):
-            raise ValueError(f"allocation must be 'random' or 'lowest', not {allocation!r}")
-        self.account_id = account_id
-        self.lowest = allocation == "lowest"
-        self.allocation_rng = random.Random(seed)
-        self.id_rng = random.Random(None if seed is None else seed + 1)
-        self.default_vpc = default_vpc
-        self._detached_limit = detached_address_limit
-        self._instance_types = instance_types
-        self._catalog: Catalog | None = None
-        self.elastic_ip_limit = elastic_ip_limit
-        self.lags: Dict[str, float] | None = None  # eventual consistency: virtual seconds per kind; None: strong
-        self.now: Callable[[], float] = _never  # the simulation's virtual clock
-
-    def __deepcopy__(self, memo: Dict[int, Any]) -> Settings:
-        """A copy with its own state that reads the same clock (the clock is the simulator's, not the state's)."""
-        copied = Settings.__new__(Settings)
-        memo[id(self)] = copied
-        for name in self.__slots__:
-            value = getattr(self, name)
-            setattr(copied, name, value if name == "now" else copy.deepcopy(value, memo))
-        return copied
-
-    def new_id(self, prefix: str) -> str:
-        return f"{prefix}-{self.id_rng.getrandbits(68):017x}"
-
-    def catalog(self) -> Catalog:
-        """The instance types, loaded on first use."""
-        if self._catalog is None:
-            self._catalog = load_catalog(self._instance_types)
-        return self._catalog
-
-    def detached_limit(self) -> int:
-        """Addresses an interface attached to no instance may hold: by default the largest figure of any type."""
-        if self._detached_limit is None:
-            self._detached_limit = max(t.ipv4_addresses_per_interface for t in self.catalog().values())
-        return self._detached_limit
-
-
-def _never() -> float:
-    return 0.0
-
-
-class Resource:
-    """Anything with an id and tags."""
-
-    __slots__ = ("id", "tags")
-    resource_type = ""
-
-    def __init__(self, resource_id: str) -> None:
-        self.id = resource_id
-        self.tags: Dict[str, str] = {}
 
 
 class Vpc(Resource):
@@ -362,86 +279,6 @@ class NetworkInterface(Resource):
         return None if self.attachment is None else self.attachment.instance
 
 
-class Attachment:
-    """An interface's attachment to an instance."""
-
-    __slots__ = ("attach_time", "attached_at", "delete_on_termination", "device_index", "id", "instance", "settings")
-
-    def __init__(self, settings: Settings, instance: Instance, device_index: int, delete_on_termination: bool) -> None:
-        self.id = settings.new_id("eni-attach")
-        self.instance = instance
-        self.device_index = device_index
-        self.delete_on_termination = delete_on_termination
-        self.attach_time = datetime.now(timezone.utc).replace(microsecond=0)
-        self.settings = settings
-        lags = settings.lags
-        self.attached_at = None if lags is None else settings.now() + lags["attach"]  # virtual time
-
-    @property
-    def status(self) -> str:
-        """``attaching`` for a while under eventual consistency, then ``attached``."""
-        return "attached" if self.attached_at is None or self.settings.now() >= self.attached_at else "attaching"
-
-
-class Instance(Resource):
-    """An instance: its type's limits and its interfaces by device index."""
-
-    __slots__ = (
-        "_state",
-        "client_token",
-        "groups",
-        "image_id",
-        "interfaces",
-        "kind",
-        "launch_index",
-        "launch_time",
-        "reservation_id",
-        "settings",
-        "settles_at",
-        "subnet",
-    )
-    resource_type = "instance"
-
-    def __init__(
-        self, settings: Settings, kind: InstanceType, image_id: str, subnet: Subnet, reservation_id: str, index: int
-    ) -> None:
-        super().__init__(settings.new_id("i"))
-        self.kind = kind
-        self.image_id = image_id
-        self.subnet = subnet
-        self.reservation_id = reservation_id
-        self.launch_index = index
-        self.launch_time = datetime.now(timezone.utc).replace(microsecond=0)
-        self.settings = settings
-        self._state = "running"
-        self.settles_at: float | None = None  # virtual time pending/shutting-down settle (eventual consistency)
-        if settings.lags is not None:
-            self._state, self.settles_at = "pending", settings.now() + settings.lags["launch"]
-        self.interfaces: Dict[int, NetworkInterface] = {}
-        self.groups: List[str] = []
-        self.client_token = ""
-
-    @property
-    def primary_interface(self) -> NetworkInterface | None:
-        return self.interfaces.get(0)
-
-    @property
-    def state(self) -> str:
-        """``running`` or ``terminated``; under eventual consistency ``pending`` and ``shutting-down`` first."""
-        if self.settles_at is not None and self.settings.now() >= self.settles_at:
-            self._state = _SETTLED[self._state]
-            self.settles_at = None
-        return self._state
-
-    def terminate(self) -> None:
-        """``terminated``, through ``shutting-down`` under eventual consistency."""
-        lags = self.settings.lags
-        if lags is None:
-            self._state, self.settles_at = "terminated", None
-        else:
-            self._state, self.settles_at = "shutting-down", self.settings.now() + lags["terminate"]
-
-
 class ElasticIp(Resource):
     """An Elastic IP address and, when associated, the private address it maps to."""
 
@@ -684,12 +521,6 @@ def _find(index: Dict[str, R], resource_id: str, code: str, noun: str) -> R:
     if found is None:
         raise Ec2Error(code, f"The {noun} ID '{resource_id}' does not exist")
     return found
-
-
-def is_resource_id(value: str, prefix: str) -> bool:
-    """Whether ``value`` is ``<prefix>-`` followed by 8 or 17 lowercase hex digits."""
-    head, dash, digits = value.rpartition("-")
-    return head == prefix and bool(dash) and len(digits) in (8, 17) and all(c in "0123456789abcdef" for c in digits)
 
 
 def _zones(region: str) -> List[Zone]:

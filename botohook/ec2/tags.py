@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 from . import wire
+from .base import Resource
 from .describe import Getter, check_tags, paged, select, tags_from
 from .errors import Ec2Error
-from .model import Region, Resource
+from .model import Region
 
 Response = Dict[str, Any]
 _LOOKUPS = {"vpc": "vpc", "subnet": "subnet", "eni": "interface", "i": "instance", "eipalloc": "elastic_ip"}
