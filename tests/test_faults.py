@@ -206,7 +206,11 @@ def test_aiobotocore_clients_retry_through_their_own_loop_in_virtual_time() -> N
                 return answer["ResponseMetadata"]["RetryAttempts"], sim.clock.now() - before, time.monotonic() - wall
 
     retries, virtual, real = asyncio.run(scenario())
-    assert retries == 2 and virtual > 0.05 and real < 0.5
+    assert retries == 2
+    from aiobotocore.endpoint import AioEndpoint
+
+    if "_sleep" in vars(AioEndpoint):  # older aiobotocore sleeps inline: its back-off is real time (README)
+        assert virtual > 0.05 and real < 0.5
 
 
 def test_a_waiter_on_an_installed_session_waits_in_that_simulations_time() -> None:
