@@ -114,6 +114,17 @@ def test_subnet_filters_and_delete(ec2: Any, vpc_id: str, subnet_id: str, eni_id
         ec2.describe_subnets(SubnetIds=[subnet_id])
 
 
+def test_vpc_filters_real_clients_send_under_legacy_names(ec2: Any, vpc_id: str) -> None:
+    """Ansible's ec2_vpc_net filters on ``cidr-block`` and ec2_instance on ``isDefault``: EC2 accepts both."""
+    by_cidr = ec2.describe_vpcs(Filters=[{"Name": "cidr-block", "Values": ["10.0.0.0/16"]}])["Vpcs"]
+    assert [v["VpcId"] for v in by_cidr] == [vpc_id]
+    default = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"]
+    assert [v["CidrBlock"] for v in default] == ["172.31.0.0/16"]
+    assert [v["VpcId"] for v in ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["false"]}])["Vpcs"]] == [
+        vpc_id
+    ]
+
+
 def test_unknown_filter_is_refused(ec2: Any) -> None:
     with ec2_error("InvalidParameterValue", "The filter 'colour' is invalid"):
         ec2.describe_subnets(Filters=[{"Name": "colour", "Values": ["red"]}])

@@ -67,6 +67,9 @@ def _filters(region: Region) -> Dict[str, Getter[Vpc]]:
         "cidr-block-association.state": lambda v: ["associated"],
         "dhcp-options-id": lambda v: ["default"],
         "is-default": lambda v: [flag(v.is_default)],
+        # Legacy names EC2 still accepts, which real clients send (Ansible's ec2_vpc_net and ec2_instance)
+        "cidr-block": lambda v: [v.cidr],
+        "isDefault": lambda v: [flag(v.is_default)],
         "owner-id": lambda v: [region.settings.account_id],
         "state": lambda v: ["available"],
     }
