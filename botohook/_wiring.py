@@ -261,20 +261,29 @@ def _sending() -> Iterator[None]:
         _passing.reset(token)
 
 
+@contextmanager
+def _passage(client: Any, context: Dict[str, Any], aio: bool) -> Iterator[None]:
+    """How a call no simulator answered goes on through the endpoint: attempt by attempt, answered at ``before-send``
+    by ``_answer_attempt``, when a fault may fail it; else to the network, where a passthrough simulator let it."""
+    simulator = context.get(_IN_LOOP)
+    if simulator is None:
+        with _sending():
+            yield
+        return
+    client.meta.events.register_first(ATTEMPT_EVENT, _answer_attempt, unique_id=ATTEMPT_ID)
+    token = _looping.set((simulator, context.get("client_region") or "us-east-1", aio))
+    try:
+        yield
+    finally:
+        _looping.reset(token)
+
+
 def _net(make_request: Callable[..., Any]) -> Callable[..., Any]:
     def _make_request(client: Any, model: Any, request: Dict[str, Any], context: Dict[str, Any]) -> Any:
         answer = _answer_unhooked(client, model, request, context)
         if answer is not None:
             return answer
-        simulator = context.get(_IN_LOOP)
-        if simulator is not None:  # botocore's endpoint loop runs; _answer_attempt answers each attempt
-            client.meta.events.register_first(ATTEMPT_EVENT, _answer_attempt, unique_id=ATTEMPT_ID)
-            token = _looping.set((simulator, context.get("client_region") or "us-east-1", False))
-            try:
-                return make_request(client, model, request, context)
-            finally:
-                _looping.reset(token)
-        with _sending():
+        with _passage(client, context, aio=False):
             return make_request(client, model, request, context)
 
     _make_request.botohook_original = make_request  # type: ignore[attr-defined]
@@ -286,15 +295,7 @@ def _aio_net(make_request: Callable[..., Any]) -> Callable[..., Any]:
         answer = _answer_unhooked(client, model, request, context)
         if answer is not None:
             return answer
-        simulator = context.get(_IN_LOOP)
-        if simulator is not None:  # aiobotocore's endpoint loop runs; _answer_attempt answers each attempt
-            client.meta.events.register_first(ATTEMPT_EVENT, _answer_attempt, unique_id=ATTEMPT_ID)
-            token = _looping.set((simulator, context.get("client_region") or "us-east-1", True))
-            try:
-                return await make_request(client, model, request, context)
-            finally:
-                _looping.reset(token)
-        with _sending():
+        with _passage(client, context, aio=True):
             return await make_request(client, model, request, context)
 
     _make_request.botohook_original = make_request  # type: ignore[attr-defined]
