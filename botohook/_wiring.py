@@ -118,17 +118,17 @@ def _refusal(model: Any) -> Exception:
 
 
 def respond(
-    simulator: Simulator, model: Any, params: Dict[str, Any], context: Dict[str, Any], in_loop: bool = True
+    simulator: Simulator, model: Any, params: Dict[str, Any], context: Dict[str, Any]
 ) -> Tuple[AWSResponse, Dict[str, Any]] | None:
     """The simulator's answer in the form botocore expects from a ``before-call`` handler; None to let the call go
-    on (passthrough), or, when a fault may fail it and ``in_loop``, to have each attempt answered inside botocore's
-    retry loop, so that the client's own retry policy decides."""
+    on (passthrough), or, when a fault may fail it, to have each attempt answered inside botocore's retry loop, so
+    that the client's own retry policy decides."""
     service = model.service_model.service_name
     operation = model.name
     if simulator.passthrough and not simulator.simulates(service, operation):
         context[_LET_THROUGH] = True
         return None
-    if simulator._fault_rules and in_loop and simulator.faults.applies_to(operation):
+    if simulator._fault_rules and simulator.faults.applies_to(operation):
         context[_IN_LOOP] = simulator  # answered attempt by attempt inside botocore's retry loop (see _net)
         return None
     request_id = f"{_REQUEST_ID_PREFIX}{next(_request_counter):012x}"
@@ -235,9 +235,7 @@ def _ensure_reach() -> None:
 # -- the net: clients no hook reached, and the last guard before the network ------------------------------------------
 
 
-def _answer_unhooked(
-    client: Any, model: Any, request: Dict[str, Any], context: Dict[str, Any], in_loop: bool = True
-) -> Any:
+def _answer_unhooked(client: Any, model: Any, request: Dict[str, Any], context: Dict[str, Any]) -> Any:
     """For a call no ``before-call`` handler answered: the simulation's answer, or None to send it (nothing active,
     a passthrough simulator let it through, or a client of a botohook server); raises where it may not leave the
     process."""
@@ -248,7 +246,7 @@ def _answer_unhooked(
     simulator = innermost()
     if simulator is None:
         raise _refusal(model)
-    return respond(simulator, model, request, context, in_loop=in_loop)
+    return respond(simulator, model, request, context)
 
 
 @contextmanager
