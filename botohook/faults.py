@@ -63,18 +63,19 @@ class Fault:
         self.status = status or STATUS.get(code, 400)
         self.seen = 0  # matching attempts so far
 
+    def can_fail(self, operation: str) -> bool:
+        """Whether this rule still applies to attempts of ``operation`` (its ``times`` not used up)."""
+        return self.operation in ("*", operation) and (self.times is None or self.times > 0)
+
 
 class Faults:
-    """The simulator's fault rules, consulted once per attempt (thread-safe). Empty by default: then no attempt
-    pays more than one truth test."""
+    """The simulator's fault rules, consulted once per attempt (thread-safe). Empty by default: the simulator then
+    tests only whether the list of rules is empty."""
 
     def __init__(self, seed: int | None) -> None:
         self._rules: List[Fault] = []
         self._rng = random.Random(None if seed is None else seed + 2)
         self._lock = threading.Lock()
-
-    def __bool__(self) -> bool:
-        return bool(self._rules)
 
     def add(
         self,
@@ -103,15 +104,13 @@ class Faults:
 
     def applies_to(self, operation: str) -> bool:
         """Whether any rule could fail an attempt of ``operation`` (not yet used up)."""
-        return any(
-            rule.operation in ("*", operation) and (rule.times is None or rule.times > 0) for rule in self._rules
-        )
+        return any(rule.can_fail(operation) for rule in self._rules)
 
     def take(self, operation: str) -> Ec2Error | None:
         """The error for this attempt of ``operation``, if a rule fails it (counting the attempt), else None."""
         with self._lock:
             for rule in self._rules:
-                if rule.operation not in ("*", operation) or (rule.times is not None and rule.times <= 0):
+                if not rule.can_fail(operation):
                     continue
                 rule.seen += 1
                 if rule.seen <= rule.after:

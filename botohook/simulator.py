@@ -155,13 +155,11 @@ class Simulator:
             raise UnsimulatedOperationError(service, operation)
         state = self._regions.get(region) or self.region(region)
         with self._lock:
-            if self._fault_rules:
-                fault = self.faults.take(operation)
-                if fault is not None:  # this attempt fails and changes nothing
-                    self._calls.append((service, operation, region, params, fault.code))
-                    self._answered += 1
-                    raise fault
             try:
+                if self._fault_rules:
+                    fault = self.faults.take(operation)
+                    if fault is not None:  # this attempt fails before it changes anything; recorded below
+                        raise fault
                 if self._lags is not None and operation in _MOVES:
                     before = state.placements()
                     response = handler(state, params)
