@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, NamedTuple, Tuple
+from typing import Any, Dict, List, NamedTuple
 
 from . import wire
 from .addresses import BLOCK, format_cidr, format_ipv4, parse_ipv4
@@ -60,13 +60,6 @@ def limit_exceeded() -> Ec2Error:
     return Ec2Error("PrivateIpAddressLimitExceeded", "Number of private addresses will exceed limit.")
 
 
-def shown_placement(region: Region, eni: NetworkInterface) -> Tuple[Iterable[int], Iterable[int]]:
-    """The interface's (secondaries, prefixes) as Describe shows them (a recent change may not show yet)."""
-    if eni.shown_until is None:
-        return eni.secondaries, eni.prefixes
-    return eni.described(region.settings.now())
-
-
 def describe_interface(
     region: Region, eni: NetworkInterface, status: str | None = None, for_instance: bool = False
 ) -> Response:
@@ -81,7 +74,7 @@ def describe_interface(
             out["Association"] = describe_association(region, eip, for_instance)
         return out
 
-    secondaries, prefixes = shown_placement(region, eni)
+    secondaries, prefixes = eni.described(region.settings.now)
     addresses = [address(eni.primary, True)] + [address(a, False) for a in secondaries]
     out: Response = {
         "Description": eni.description,
@@ -270,9 +263,7 @@ def create_network_interface(region: Region, params: wire.Params) -> Response:
 
 
 def _filters(region: Region) -> Dict[str, Getter[NetworkInterface]]:
-    def shown(eni: NetworkInterface) -> Tuple[Iterable[int], Iterable[int]]:
-        return shown_placement(region, eni)
-
+    now = region.settings.now
     return {
         "network-interface-id": lambda e: [e.id],
         "subnet-id": lambda e: [e.subnet.id],
@@ -289,8 +280,8 @@ def _filters(region: Region) -> Dict[str, Getter[NetworkInterface]]:
         "group-name": lambda e: ["default"] if e.subnet.vpc.default_group_id in e.groups else [],
         "private-ip-address": lambda e: [format_ipv4(e.primary)],
         "private-dns-name": lambda e: [region.dns_name(e.primary)],
-        "addresses.private-ip-address": lambda e: [format_ipv4(a) for a in [e.primary, *shown(e)[0]]],
-        "addresses.primary": lambda e: ["true", "false"] if shown(e)[0] else ["true"],
+        "addresses.private-ip-address": lambda e: [format_ipv4(a) for a in [e.primary, *e.described(now)[0]]],
+        "addresses.primary": lambda e: ["true", "false"] if e.described(now)[0] else ["true"],
         "attachment.instance-id": lambda e: [e.attachment.instance.id] if e.attachment else [],
         "attachment.instance-owner-id": lambda e: [region.settings.account_id] if e.attachment else [],
         "attachment.device-index": lambda e: [str(e.attachment.device_index)] if e.attachment else [],

@@ -3,7 +3,7 @@ indexes them (with ``base`` and ``compute``); plain Python, no botocore."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Tuple, TypeVar
+from typing import Any, Callable, Dict, Iterable, List, Tuple, TypeVar
 
 from .addresses import BLOCK, AddressPool, format_cidr, format_ipv4, parse_cidr
 from .base import Resource, Settings, is_resource_id
@@ -245,12 +245,12 @@ class NetworkInterface(Resource):
         """The delegated /28 prefixes, oldest first."""
         return [format_cidr(first, 28) for first in self.prefixes]
 
-    def described(self, now: float) -> Tuple[List[int], List[int]]:
-        """``(secondaries, prefixes)`` as Describe shows them at ``now``: the placement before a recent change
-        under eventual consistency, else the current one."""
-        if self.shown_until is not None and now < self.shown_until:
+    def described(self, now: Callable[[], float]) -> Tuple[Iterable[int], Iterable[int]]:
+        """``(secondaries, prefixes)`` as Describe shows them: the placement before a recent change under eventual
+        consistency (the clock ``now`` is read only then), else the current one."""
+        if self.shown_until is not None and now() < self.shown_until:
             return self.shown
-        return list(self.secondaries), list(self.prefixes)
+        return self.secondaries, self.prefixes
 
     @property
     def slots(self) -> int:
@@ -382,10 +382,10 @@ class Region:
         return [r for key, r in index.items() if self.visible(key)]
 
     def _lookup(self, index: Dict[str, R], resource_id: str, code: str, noun: str) -> R:
-        found = index.get(resource_id)
-        if found is None or (self.hidden and not self.visible(resource_id)):
-            raise Ec2Error(code, f"The {noun} ID '{resource_id}' does not exist")
-        return found
+        """``_find``, where an id eventual consistency still hides is not found either."""
+        if self.hidden and not self.visible(resource_id):
+            index = {}
+        return _find(index, resource_id, code, noun)
 
     def vpc(self, vpc_id: str) -> Vpc:
         return self._lookup(self.vpcs, vpc_id, "InvalidVpcID.NotFound", "vpc")
