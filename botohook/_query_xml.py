@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import re
-import uuid
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Mapping, Tuple
 from urllib.parse import parse_qsl
@@ -30,9 +29,10 @@ def _text(value: str) -> str:
     return escape(_NOT_XML.sub("\ufffd", value))
 
 
-def answer(simulator: Simulator, action: str, region: str, params: Mapping[str, object]) -> Tuple[int, bytes, str]:
+def answer(
+    simulator: Simulator, action: str, region: str, params: Mapping[str, object], request_id: str
+) -> Tuple[int, bytes, str]:
     """``(HTTP status, EC2's XML, error code or "")``: the simulator's answer to one Query request, as EC2 sends it."""
-    request_id = str(uuid.uuid4())
     model = ec2_model()
     try:
         if action not in model.operation_names:

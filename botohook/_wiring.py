@@ -333,7 +333,8 @@ def _answer_attempt(request: Any, **kwargs: Any) -> AWSResponse | _AioResponse |
     simulator, region, aio = looping
     body = request.body
     params = request_params(body.decode() if isinstance(body, bytes) else str(body or ""))
-    status, xml, _code = query_answer(simulator, params.get("Action", ""), region, params)
+    request_id = f"{_REQUEST_ID_PREFIX}{next(_request_counter):012x}"
+    status, xml, _code = query_answer(simulator, params.get("Action", ""), region, params, request_id)
     headers = {"content-type": "text/xml;charset=UTF-8", "server": "AmazonEC2", "date": formatdate(usegmt=True)}
     if aio:
         return _AioResponse(request.url, status, headers, xml)

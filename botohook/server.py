@@ -24,7 +24,6 @@ from ._query_xml import answer, error_xml, request_params
 from .simulator import Simulator
 
 MAX_BODY = 1 << 20  # bytes; EC2 requests are small, a larger body is refused with 413
-_REQUEST_ID = re.compile(rb"<(?:requestId|RequestID)>([^<]+)<")
 _SCOPE = re.compile(r"Credential=[^/,\s]*/\d{8}/([^/,\s]+)/([^/,\s]+)/aws4_request")
 _FAKE_KEYS = {"AWS_ACCESS_KEY_ID": "botohook-testing", "AWS_SECRET_ACCESS_KEY": "botohook-testing"}
 
@@ -86,9 +85,9 @@ class Server:
         _wiring.exempt(ec2)
         return ec2
 
-    def respond(self, action: str, region: str, params: Dict[str, str]) -> Tuple[int, bytes, str]:
+    def respond(self, action: str, region: str, params: Dict[str, str], request_id: str) -> Tuple[int, bytes, str]:
         """``(HTTP status, body, error code or "")`` for one EC2 request."""
-        return answer(self.simulator, action, region, params)
+        return answer(self.simulator, action, region, params, request_id)
 
 
 class _Handler(Handler):
@@ -128,24 +127,23 @@ class _Handler(Handler):
         if not action:
             self._refuse(400, "MissingAction", "The request must contain the parameter Action")
             return
+        request_id = str(uuid.uuid4())
         try:
-            status, body, code = self.server.botohook.respond(action, region, params)
+            status, body, code = self.server.botohook.respond(action, region, params, request_id)
         except Exception:  # a botohook bug: answer it, log it, keep serving
-            status, body = 500, error_xml("InternalError", traceback.format_exc(limit=-3), str(uuid.uuid4()))
+            status, body = 500, error_xml("InternalError", traceback.format_exc(limit=-3), request_id)
             code = "InternalError"
         self.server.log(f"{action} {region} {code or 'ok'}")
-        self._send(status, body)
+        self._send(status, body, request_id)
 
     def _refuse(self, status: int, code: str, message: str) -> None:
         self.close_connection = True
         self.server.log(f"- - {code}")
-        self._send(status, error_xml(code, message, str(uuid.uuid4())))
+        request_id = str(uuid.uuid4())
+        self._send(status, error_xml(code, message, request_id), request_id)
 
-    def _send(self, status: int, body: bytes) -> None:
-        request_id = _REQUEST_ID.search(body)
-        headers = {"Date": formatdate(usegmt=True)}
-        if request_id is not None:
-            headers["x-amzn-RequestId"] = request_id.group(1).decode()
+    def _send(self, status: int, body: bytes, request_id: str) -> None:
+        headers = {"Date": formatdate(usegmt=True), "x-amzn-RequestId": request_id}
         self.reply(status, body, "text/xml;charset=UTF-8", headers)
 
 
