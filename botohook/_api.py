@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Callable, ContextManager, List, Type, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Callable, ContextManager, List, Tuple, Type, TypeVar, cast
 
 from .simulator import Simulator
 
@@ -65,8 +65,8 @@ class mock:  # noqa: N801 - used like a function, as in ``with botohook.mock():`
 
     def __init__(self, **options: Any) -> None:
         self._options = options
-        self._activations: List[Activation] = []
-        self._views: List[ContextManager[str] | None] = []  # the metadata_as view of each activation, if any
+        # each entry: the activation, and its metadata_as view if any
+        self._entered: List[Tuple[Activation, ContextManager[str] | None]] = []
 
     def __enter__(self) -> Simulator:
         from . import _wiring
@@ -74,13 +74,11 @@ class mock:  # noqa: N801 - used like a function, as in ``with botohook.mock():`
         options = dict(self._options)
         metadata_as = options.pop("metadata_as", None)
         simulator = Simulator(**options)
-        self._activations.append(_wiring.activate(simulator))
-        if metadata_as is not None:
-            view = simulator.metadata_as(metadata_as)
+        activation = _wiring.activate(simulator)
+        view = None if metadata_as is None else simulator.metadata_as(metadata_as)
+        if view is not None:
             view.__enter__()
-            self._views.append(view)
-        else:
-            self._views.append(None)
+        self._entered.append((activation, view))
         return simulator
 
     def __exit__(
@@ -88,11 +86,10 @@ class mock:  # noqa: N801 - used like a function, as in ``with botohook.mock():`
     ) -> None:
         from . import _active, _wiring
 
-        index = _active.own_index(self._activations)
-        view = self._views.pop(index)
+        activation, view = self._entered.pop(_active.own_index([a for a, _ in self._entered]))
         if view is not None:
             view.__exit__(kind, error, traceback)
-        _wiring.deactivate(self._activations.pop(index))
+        _wiring.deactivate(activation)
 
     async def __aenter__(self) -> Simulator:
         return self.__enter__()
