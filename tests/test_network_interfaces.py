@@ -212,8 +212,10 @@ def test_modify_and_describe_interface_attributes(ec2: Any, subnet_id: str) -> N
     assert describe(ec2, NetworkInterfaceIds=[eni])[0]["SourceDestCheck"] is False
     ec2.modify_network_interface_attribute(NetworkInterfaceId=eni, Description={"Value": "nat"})
     assert attribute("description") == {"Description": {"Value": "nat"}}
-    ec2.modify_network_interface_attribute(NetworkInterfaceId=eni, Groups=["sg-0123456789abcdef0"])
-    assert attribute("groupSet") == {"Groups": [{"GroupId": "sg-0123456789abcdef0"}]}
+    vpc = describe(ec2, NetworkInterfaceIds=[eni])[0]["VpcId"]
+    web = ec2.create_security_group(GroupName="web", Description="web", VpcId=vpc)["GroupId"]
+    ec2.modify_network_interface_attribute(NetworkInterfaceId=eni, Groups=[web])
+    assert attribute("groupSet") == {"Groups": [{"GroupId": web, "GroupName": "web"}]}
     assert attribute("attachment") == {}
     node = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, SubnetId=subnet_id, InstanceType="c5.large")
     attachment = ec2.attach_network_interface(

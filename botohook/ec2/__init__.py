@@ -14,8 +14,10 @@ from . import (
     instance_types,
     instances,
     interfaces,
+    prefix_lists,
     private_ips,
     reservations,
+    security_groups,
     subnets,
     tags,
     vpcs,
@@ -38,4 +40,6 @@ OPERATIONS: Dict[str, Operation] = {
     **elastic_ips.OPERATIONS,
     **reservations.OPERATIONS,
     **zones.OPERATIONS,
+    **security_groups.OPERATIONS,
+    **prefix_lists.OPERATIONS,
 }

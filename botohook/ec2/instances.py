@@ -14,6 +14,7 @@ from .errors import Ec2Error, incorrect_state, invalid_value, missing
 from .idempotency import idempotent
 from .interfaces import InterfacePlan, build_interface, check_prefix_support, describe_interface, plan_interface
 from .model import NetworkInterface, Region, Subnet
+from .security_groups import default_vpc, group_by_name, group_entry
 
 Response = Dict[str, Any]
 STATE_CODES = {"pending": 0, "running": 16, "shutting-down": 32, "terminated": 48}
@@ -59,6 +60,7 @@ def _slots(region: Region, params: wire.Params) -> List[_Slot]:
     subnet_id = wire.text(params, "SubnetId")
     address = wire.text(params, "PrivateIpAddress")
     groups = wire.strings(params, "SecurityGroupId")
+    names = wire.strings(params, "SecurityGroup")
     if specs and subnet_id is not None:
         raise Ec2Error(
             "InvalidParameterCombination",
@@ -69,7 +71,7 @@ def _slots(region: Region, params: wire.Params) -> List[_Slot]:
             "InvalidParameterCombination",
             "Network interfaces and an instance-level private IP address should not be specified on the same request",
         )
-    if specs and groups:
+    if specs and (groups or names):
         raise Ec2Error(
             "InvalidParameterCombination",
             "Network interfaces and an instance-level security groups may not be specified on the same request",
@@ -80,6 +82,13 @@ def _slots(region: Region, params: wire.Params) -> List[_Slot]:
             implicit["SubnetId"] = subnet_id
         if address is not None:
             implicit["PrivateIpAddress"] = address
+        if names:
+            vpc = region.subnet(subnet_id).vpc if subnet_id is not None else default_vpc(region)
+            if vpc is not None and not vpc.is_default:
+                raise Ec2Error(
+                    "InvalidParameterCombination", "The parameter groupName cannot be used with the parameter subnet"
+                )
+            groups = groups + [group_by_name(vpc, name).id for name in names]
         implicit.update({f"SecurityGroupId.{i}": g for i, g in enumerate(groups, 1)})
         specs = [implicit]
     zone = wire.text(params, "Placement.AvailabilityZone")
@@ -99,7 +108,7 @@ def _slots(region: Region, params: wire.Params) -> List[_Slot]:
             continue
         spec_subnet = wire.text(spec, "SubnetId")
         subnet = region.subnet(spec_subnet) if spec_subnet is not None else _default_subnet(region, zone)
-        plan = plan_interface(subnet, spec)
+        plan = plan_interface(region, subnet, spec)
         slots.append(_Slot(index, wire.text(spec, "DeleteOnTermination") != "false", plan))
     if all(s.device_index != 0 for s in slots):
         raise invalid_value("A network interface at device index 0 is required.")
@@ -205,7 +214,6 @@ def _capacity(slots: List[_Slot], low: int, high: int) -> int:
 
 def describe_instance(region: Region, instance: Instance, state: str | None = None) -> Response:
     state = state or instance.state
-    vpc = instance.subnet.vpc
     out: Response = {
         "AmiLaunchIndex": instance.launch_index,
         "ImageId": instance.image_id,
@@ -226,10 +234,7 @@ def describe_instance(region: Region, instance: Instance, state: str | None = No
         "RootDeviceName": "/dev/xvda",
         "RootDeviceType": "ebs",
         "VirtualizationType": "hvm",
-        "SecurityGroups": [
-            {"GroupId": g, "GroupName": "default"} if g == vpc.default_group_id else {"GroupId": g}
-            for g in instance.groups
-        ],
+        "SecurityGroups": [group_entry(region, g) for g in instance.groups],
         "NetworkInterfaces": [
             describe_interface(region, instance.interfaces[i], for_instance=True) for i in sorted(instance.interfaces)
         ],

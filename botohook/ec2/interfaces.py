@@ -12,6 +12,7 @@ from .describe import Getter, by_ids, flag, paged, select, tag_list, tag_specifi
 from .errors import Ec2Error, invalid_value
 from .idempotency import idempotent
 from .model import ElasticIp, NetworkInterface, Region, Subnet
+from .security_groups import group_entry, groups_for
 
 Response = Dict[str, Any]
 INTERFACE_TYPES = ("interface", "efa", "efa-only", "trunk", "branch")
@@ -78,7 +79,7 @@ def describe_interface(
     addresses = [address(eni.primary, True)] + [address(a, False) for a in secondaries]
     out: Response = {
         "Description": eni.description,
-        "Groups": [_group(subnet, g) for g in eni.groups],
+        "Groups": [group_entry(region, g) for g in eni.groups],
         "InterfaceType": eni.interface_type,
         "Ipv6Addresses": [],
         "MacAddress": eni.mac,
@@ -131,12 +132,6 @@ def describe_association(region: Region, eip: ElasticIp, for_instance: bool = Fa
     return out
 
 
-def _group(subnet: Subnet, group_id: str) -> Dict[str, str]:
-    if group_id == subnet.vpc.default_group_id:
-        return {"GroupId": group_id, "GroupName": "default"}
-    return {"GroupId": group_id}
-
-
 class InterfacePlan(NamedTuple):
     """A new interface, checked but not yet made: its subnet, the addresses named, how many automatic ones."""
 
@@ -164,7 +159,7 @@ class InterfacePlan(NamedTuple):
         return len(self.named) + self.automatic + len(self.prefixes) + self.prefix_count
 
 
-def plan_interface(subnet: Subnet, params: wire.Params) -> InterfacePlan:
+def plan_interface(region: Region, subnet: Subnet, params: wire.Params) -> InterfacePlan:
     """Check the interface that ``params`` describe (CreateNetworkInterface's or a RunInstances interface spec)."""
     entries = wire.structs(params, "PrivateIpAddresses")
     count = wire.integer(params, "SecondaryPrivateIpAddressCount", "secondaryPrivateIpAddressCount") or 0
@@ -216,11 +211,10 @@ def plan_interface(subnet: Subnet, params: wire.Params) -> InterfacePlan:
     description = wire.text(params, "Description") or ""
     if len(description) > 255:
         raise invalid_value("Description must be 255 characters or fewer")
-    groups = _groups(wire.strings(params, "SecurityGroupId"))
+    groups = groups_for(region, subnet.vpc, subnet, _groups(wire.strings(params, "SecurityGroupId")))
     interface_type = wire.text(params, "InterfaceType") or "interface"
     if interface_type not in INTERFACE_TYPES:
         raise invalid_value(f"Value ({interface_type}) for parameter interfaceType is invalid.")
-    groups = groups or [subnet.vpc.default_group_id]
     return InterfacePlan(
         subnet, primary, secondaries, count, prefixes, prefix_count or 0, description, groups, interface_type
     )
@@ -245,7 +239,7 @@ def build_interface(region: Region, plan: InterfacePlan) -> NetworkInterface:
 
 def create_network_interface(region: Region, params: wire.Params) -> Response:
     subnet = region.subnet(wire.required(params, "SubnetId"))
-    plan = plan_interface(subnet, params)
+    plan = plan_interface(region, subnet, params)
     if plan.slots > region.settings.detached_limit():
         raise limit_exceeded()
     shortage = subnet.can_allocate(plan.automatic, plan.prefix_count, plan.named)
@@ -277,7 +271,7 @@ def _filters(region: Region) -> Dict[str, Getter[NetworkInterface]]:
         "requester-managed": lambda e: ["false"],
         "source-dest-check": lambda e: [flag(e.source_dest_check)],
         "group-id": lambda e: e.groups,
-        "group-name": lambda e: ["default"] if e.subnet.vpc.default_group_id in e.groups else [],
+        "group-name": lambda e: [group_entry(region, g)["GroupName"] for g in e.groups],
         "private-ip-address": lambda e: [format_ipv4(e.primary)],
         "private-dns-name": lambda e: [region.dns_name(e.primary)],
         "addresses.private-ip-address": lambda e: [format_ipv4(a) for a in [e.primary, *e.described(now)[0]]],
@@ -346,13 +340,14 @@ def modify_network_interface_attribute(region: Region, params: wire.Params) -> R
         raise invalid_value("Description must be 255 characters or fewer")
     if attachment_id is not None and (eni.attachment is None or eni.attachment.id != attachment_id):
         raise Ec2Error("InvalidAttachmentID.NotFound", f"The attachment ID '{attachment_id}' does not exist")
+    checked = groups_for(region, eni.subnet.vpc, eni.subnet, groups) if groups else []
     wire.check_dry_run(params)
     if description is not None:
         eni.description = description
     elif source_dest_check is not None:
         eni.source_dest_check = wire.boolean(params, "SourceDestCheck.Value")
     elif groups:
-        eni.groups = groups
+        eni.groups = checked
     elif eni.attachment is not None:
         eni.attachment.delete_on_termination = wire.boolean(params, "Attachment.DeleteOnTermination")
     return {}

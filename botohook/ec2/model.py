@@ -9,9 +9,11 @@ from .addresses import BLOCK, AddressPool, format_cidr, format_ipv4, parse_cidr
 from .base import Resource, Settings, is_resource_id
 from .compute import Attachment, Instance
 from .errors import Ec2Error
+from .groups import Rule, RuleKey, SecurityGroup
 
 DEFAULT_VPC_CIDR = "172.31.0.0/16"
-_LAGGING = frozenset({"vpc", "subnet", "network-interface", "instance", "elastic-ip"})  # new ids other calls miss
+_LAGGING = frozenset({"vpc", "subnet", "network-interface", "instance", "elastic-ip", "security-group"})
+ALL_TRAFFIC = "-1"  # new ids other calls miss
 R = TypeVar("R")
 _DIRECTIONS = {
     "east": "e",
@@ -27,7 +29,18 @@ _DIRECTIONS = {
 
 
 class Vpc(Resource):
-    __slots__ = ("association_id", "bits", "default_group_id", "is_default", "network", "subnets", "tenancy")
+    """A VPC: its IPv4 block, subnets and security groups (``default`` among them, made by :meth:`Region.add_vpc`)."""
+
+    __slots__ = (
+        "association_id",
+        "bits",
+        "default_group_id",
+        "groups",
+        "is_default",
+        "network",
+        "subnets",
+        "tenancy",
+    )
     resource_type = "vpc"
 
     def __init__(self, settings: Settings, network: int, bits: int, is_default: bool, tenancy: str) -> None:
@@ -36,8 +49,12 @@ class Vpc(Resource):
         self.is_default = is_default
         self.tenancy = tenancy
         self.association_id = settings.new_id("vpc-cidr-assoc")
-        self.default_group_id = settings.new_id("sg")
+        self.default_group_id = ""
         self.subnets: Dict[str, Subnet] = {}
+        self.groups: Dict[str, SecurityGroup] = {}
+
+    def group_named(self, name: str) -> SecurityGroup | None:
+        return next((g for g in self.groups.values() if g.name == name), None)
 
     @property
     def cidr(self) -> str:
@@ -313,6 +330,8 @@ class Region:
         self.attachments: Dict[str, NetworkInterface] = {}  # attachment id -> interface
         self.associations: Dict[str, ElasticIp] = {}  # association id -> Elastic IP
         self.reservations: Dict[str, CidrReservation] = {}
+        self.security_groups: Dict[str, SecurityGroup] = {}
+        self.rules: Dict[str, Rule] = {}  # security-group rule id -> rule
         self.client_tokens: Dict[Tuple[str, str], Tuple[Tuple[Tuple[str, str], ...], Dict[str, Any]]] = {}
         self.resources: Dict[str, Resource] = {}
         self.hidden: Dict[str, float] = {}  # eventual consistency: id -> virtual time other calls first see it
@@ -346,6 +365,10 @@ class Region:
             return [self.elastic_ips]
         if isinstance(resource, CidrReservation):
             return [self.reservations, resource.subnet.reservations]
+        if isinstance(resource, SecurityGroup):
+            return [self.security_groups, resource.vpc.groups]
+        if isinstance(resource, Rule):
+            return [self.rules, resource.group.rules(resource.egress)]
         return []
 
     def add(self, resource: Resource) -> None:
@@ -356,10 +379,30 @@ class Region:
         for index in self._indexes(resource):
             index[resource.id] = resource
 
+    def add_vpc(self, vpc: Vpc) -> None:
+        """Add a new VPC with its ``default`` security group: all traffic in from the group itself, all out."""
+        self.add(vpc)
+        group = SecurityGroup(self.settings, vpc, "default", "default VPC security group")
+        vpc.default_group_id = group.id
+        self.add(group)
+        self.add_rule(group, False, (ALL_TRAFFIC, -1, -1, "group", group.id), "")
+        self.add_rule(group, True, (ALL_TRAFFIC, -1, -1, "cidr", "0.0.0.0/0"), "")
+
+    def add_rule(self, group: SecurityGroup, egress: bool, key: RuleKey, description: str) -> Rule:
+        rule = Rule(self.settings, group, egress, key, description)
+        self.add(rule)
+        return rule
+
     def remove(self, resource: Resource) -> None:
         if isinstance(resource, Subnet):
             for reservation in list(resource.reservations.values()):
                 self.remove(reservation)
+        elif isinstance(resource, SecurityGroup):
+            for rule in [*resource.ingress.values(), *resource.egress.values()]:
+                self.remove(rule)
+        elif isinstance(resource, Vpc):
+            for group in list(resource.groups.values()):
+                self.remove(group)
         del self.resources[resource.id]
         self.hidden.pop(resource.id, None)
         for index in self._indexes(resource):
@@ -409,6 +452,13 @@ class Region:
     def attached(self, attachment_id: str) -> NetworkInterface:
         """The interface of an attachment."""
         return _find(self.attachments, attachment_id, "InvalidAttachmentID.NotFound", "attachment")
+
+    def security_group(self, group_id: str) -> SecurityGroup:
+        if group_id not in self.security_groups and not is_resource_id(group_id, "sg"):
+            raise Ec2Error("InvalidGroupId.Malformed", f'Invalid id: "{group_id}" (expecting "sg-...")')
+        if group_id not in self.security_groups or (self.hidden and not self.visible(group_id)):
+            raise Ec2Error("InvalidGroup.NotFound", f"The security group '{group_id}' does not exist")
+        return self.security_groups[group_id]
 
     def associated(self, association_id: str) -> ElasticIp:
         """The Elastic IP of an association."""
@@ -510,7 +560,7 @@ class Region:
         assert block is not None
         network, bits = block
         vpc = Vpc(self.settings, network, bits, True, "default")
-        self.add(vpc)
+        self.add_vpc(vpc)
         for index, zone in enumerate(self.zones):
             self.add(Subnet(self.settings, vpc, network + (index << 12), 20, zone, True))
 

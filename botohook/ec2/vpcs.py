@@ -54,7 +54,7 @@ def create_vpc(region: Region, params: wire.Params) -> Response:
     wire.check_dry_run(params)
     vpc = Vpc(region.settings, network, bits, False, tenancy)
     vpc.tags.update(tags)
-    region.add(vpc)
+    region.add_vpc(vpc)
     return {"Vpc": describe_vpc(region, vpc, "pending")}
 
 
@@ -84,7 +84,7 @@ def describe_vpcs(region: Region, params: wire.Params) -> Response:
 
 def delete_vpc(region: Region, params: wire.Params) -> Response:
     vpc = region.vpc(wire.required(params, "VpcId"))
-    if vpc.subnets:
+    if vpc.subnets or len(vpc.groups) > 1:
         raise Ec2Error("DependencyViolation", f"The vpc '{vpc.id}' has dependencies and cannot be deleted.")
     wire.check_dry_run(params)
     region.remove(vpc)
