@@ -117,6 +117,7 @@ def snapshot(ec2: Any) -> Dict[str, Any]:
         ("tags", ec2.describe_tags, "Tags"),
         ("instances", ec2.describe_instances, "Reservations"),
         ("addresses", ec2.describe_addresses, "Addresses"),
+        ("security_groups", ec2.describe_security_groups, "SecurityGroups"),
     ]:
         state[name] = call()[key]
     state["reservations"] = [

@@ -281,10 +281,10 @@ def _rule_specs(region: Region, group: SecurityGroup, params: wire.Params) -> Li
                 "InvalidParameterCombination",
                 "The parameter 'ipPermissions' may not be used in combination with 'ipProtocol' or 'cidrIp'",
             )
-        entry: Dict[str, object] = {k: params[k] for k in ("IpProtocol", "FromPort", "ToPort") if k in params}
+        single: Dict[str, object] = {k: params[k] for k in ("IpProtocol", "FromPort", "ToPort") if k in params}
         if legacy is not None:
-            entry["IpRanges.1.CidrIp"] = legacy
-        entries = [entry]
+            single["IpRanges.1.CidrIp"] = legacy
+        entries = [single]
     if not entries:
         raise missing("ipPermissions")
     specs: List[Tuple[RuleKey, str]] = []
@@ -357,6 +357,22 @@ def describe_rule(region: Region, rule: Rule) -> Response:
     return out
 
 
+def _revoked_rule(rule: Rule) -> Response:
+    out: Response = {
+        "SecurityGroupRuleId": rule.id,
+        "GroupId": rule.group.id,
+        "IsEgress": rule.egress,
+        "IpProtocol": rule.protocol,
+        "FromPort": rule.from_port,
+        "ToPort": rule.to_port,
+    }
+    member = {"cidr": "CidrIpv4", "cidr6": "CidrIpv6", "prefix-list": "PrefixListId", "group": "ReferencedGroupId"}
+    out[member[rule.kind]] = rule.peer
+    if rule.description:
+        out["Description"] = rule.description
+    return out
+
+
 def _authorize(egress: bool) -> Any:
     def authorize(region: Region, params: wire.Params) -> Response:
         group = _target(region, params)
@@ -415,7 +431,7 @@ def _revoke(egress: bool) -> Any:
         wire.check_dry_run(params)
         revoked = []
         for rule in dict.fromkeys(chosen):
-            revoked.append(describe_rule(region, rule))
+            revoked.append(_revoked_rule(rule))
             region.remove(rule)
         return {"Return": True, "RevokedSecurityGroupRules": revoked}
 
