@@ -118,6 +118,8 @@ def snapshot(ec2: Any) -> Dict[str, Any]:
         ("instances", ec2.describe_instances, "Reservations"),
         ("addresses", ec2.describe_addresses, "Addresses"),
         ("security_groups", ec2.describe_security_groups, "SecurityGroups"),
+        ("route_tables", ec2.describe_route_tables, "RouteTables"),
+        ("internet_gateways", ec2.describe_internet_gateways, "InternetGateways"),
     ]:
         state[name] = call()[key]
     state["reservations"] = [

@@ -207,7 +207,7 @@ def test_cidr_reservations(ec2: Any, vpc_id: str, sim: botohook.Simulator) -> No
 
 @pytest.mark.parametrize(
     "cidr,kind",
-    [("10.0.6.0/24", "prefix"), ("10.0.5.0/30", "prefix"), ("10.0.5.1/28", "explicit"), ("10.0.5.0/28", "other")],
+    [("10.0.6.0/24", "prefix"), ("10.0.5.0/30", "prefix"), ("10.0.5.0/33", "explicit"), ("10.0.5.0/28", "other")],
 )
 def test_cidr_reservation_rules(ec2: Any, vpc_id: str, cidr: str, kind: str) -> None:
     subnet = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.5.0/24")["Subnet"]["SubnetId"]

@@ -43,7 +43,7 @@ def test_create_vpc(ec2: Any) -> None:
     [
         ("10.0.0.0/8", "InvalidVpc.Range"),
         ("10.0.0.0/29", "InvalidVpc.Range"),
-        ("10.0.0.1/16", "InvalidParameterValue"),
+        ("10.0.0.1/33", "InvalidParameterValue"),
         ("nope", "InvalidParameterValue"),
     ],
 )
@@ -180,3 +180,15 @@ def test_describe_availability_zones(ec2: Any) -> None:
         ("eu-west-1b", "euw1-az2"),
         ("eu-west-1c", "euw1-az3"),
     ]
+
+
+def test_blocks_with_host_bits_are_made_canonical(ec2: Any) -> None:
+    """The API reference: a CIDR block with host bits set is changed to its canonical form (moto's test, too)."""
+    vpc = ec2.create_vpc(CidrBlock="100.68.0.18/18")["Vpc"]
+    assert vpc["CidrBlock"] == "100.68.0.0/18"
+    subnet = ec2.create_subnet(VpcId=vpc["VpcId"], CidrBlock="100.68.1.77/24")["Subnet"]
+    assert subnet["CidrBlock"] == "100.68.1.0/24"
+    reservation = ec2.create_subnet_cidr_reservation(
+        SubnetId=subnet["SubnetId"], Cidr="100.68.1.20/28", ReservationType="explicit"
+    )["SubnetCidrReservation"]
+    assert reservation["Cidr"] == "100.68.1.16/28"

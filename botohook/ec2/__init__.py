@@ -17,6 +17,7 @@ from . import (
     prefix_lists,
     private_ips,
     reservations,
+    route_tables,
     security_groups,
     subnets,
     tags,
@@ -42,4 +43,5 @@ OPERATIONS: Dict[str, Operation] = {
     **zones.OPERATIONS,
     **security_groups.OPERATIONS,
     **prefix_lists.OPERATIONS,
+    **route_tables.OPERATIONS,
 }

@@ -39,6 +39,18 @@ def parse_cidr(value: str) -> Tuple[int, int] | None:
     return network, bits
 
 
+def parse_block(value: str) -> Tuple[int, int] | None:
+    """``(network, prefix length)`` of an IPv4 CIDR, host bits cleared (EC2 makes ``100.68.0.18/18`` its canonical
+    ``100.68.0.0/18``), else None."""
+    address, slash, length = value.partition("/")
+    if not slash or not (length.isascii() and length.isdigit()) or len(length) > 2:
+        return None
+    network, bits = parse_ipv4(address), int(length)
+    if network is None or bits > 32:
+        return None
+    return network & ~((1 << (32 - bits)) - 1), bits
+
+
 def format_cidr(network: int, bits: int) -> str:
     return f"{format_ipv4(network)}/{bits}"
 

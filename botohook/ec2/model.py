@@ -10,9 +10,21 @@ from .base import Resource, Settings, is_resource_id
 from .compute import Attachment, Instance
 from .errors import Ec2Error
 from .groups import Rule, RuleKey, SecurityGroup
+from .routing import Association, InternetGateway, Route, RouteTable
 
 DEFAULT_VPC_CIDR = "172.31.0.0/16"
-_LAGGING = frozenset({"vpc", "subnet", "network-interface", "instance", "elastic-ip", "security-group"})
+_LAGGING = frozenset(
+    {
+        "vpc",
+        "subnet",
+        "network-interface",
+        "instance",
+        "elastic-ip",
+        "security-group",
+        "route-table",
+        "internet-gateway",
+    }
+)
 ALL_TRAFFIC = "-1"  # new ids other calls miss
 R = TypeVar("R")
 _DIRECTIONS = {
@@ -29,16 +41,20 @@ _DIRECTIONS = {
 
 
 class Vpc(Resource):
-    """A VPC: its IPv4 block, subnets and security groups (``default`` among them, made by :meth:`Region.add_vpc`)."""
+    """A VPC: its IPv4 block, subnets, security groups (``default`` among them) and route tables (one main), made by
+    :meth:`Region.add_vpc`, and the internet gateway attached to it."""
 
     __slots__ = (
         "association_id",
         "bits",
         "default_group_id",
+        "gateway",
         "groups",
         "is_default",
+        "main_association",
         "network",
         "subnets",
+        "tables",
         "tenancy",
     )
     resource_type = "vpc"
@@ -52,6 +68,9 @@ class Vpc(Resource):
         self.default_group_id = ""
         self.subnets: Dict[str, Subnet] = {}
         self.groups: Dict[str, SecurityGroup] = {}
+        self.tables: Dict[str, RouteTable] = {}
+        self.main_association: Association | None = None
+        self.gateway: InternetGateway | None = None
 
     def group_named(self, name: str) -> SecurityGroup | None:
         return next((g for g in self.groups.values() if g.name == name), None)
@@ -75,6 +94,7 @@ class Subnet(Resource):
     """A subnet, the addresses and /28 prefixes it has handed out, and its CIDR reservations."""
 
     __slots__ = (
+        "association",
         "bits",
         "default_for_az",
         "map_public_ip",
@@ -96,6 +116,14 @@ class Subnet(Resource):
         self.prefixes: Dict[int, NetworkInterface] = {}  # first address of a delegated /28 -> interface
         self.reservations: Dict[str, CidrReservation] = {}
         self.default_for_az = self.map_public_ip = default
+        self.association: Association | None = None  # its explicit route-table association, if any
+
+    @property
+    def route_table(self) -> RouteTable:
+        """The table its traffic follows: its explicit association's, else its VPC's main table."""
+        association = self.association or self.vpc.main_association
+        assert association is not None
+        return association.table
 
     @property
     def cidr(self) -> str:
@@ -332,6 +360,9 @@ class Region:
         self.reservations: Dict[str, CidrReservation] = {}
         self.security_groups: Dict[str, SecurityGroup] = {}
         self.rules: Dict[str, Rule] = {}  # security-group rule id -> rule
+        self.route_tables: Dict[str, RouteTable] = {}
+        self.route_associations: Dict[str, Association] = {}
+        self.internet_gateways: Dict[str, InternetGateway] = {}
         self.client_tokens: Dict[Tuple[str, str], Tuple[Tuple[Tuple[str, str], ...], Dict[str, Any]]] = {}
         self.resources: Dict[str, Resource] = {}
         self.hidden: Dict[str, float] = {}  # eventual consistency: id -> virtual time other calls first see it
@@ -369,6 +400,10 @@ class Region:
             return [self.security_groups, resource.vpc.groups]
         if isinstance(resource, Rule):
             return [self.rules, resource.group.rules(resource.egress)]
+        if isinstance(resource, RouteTable):
+            return [self.route_tables, resource.vpc.tables]
+        if isinstance(resource, InternetGateway):
+            return [self.internet_gateways]
         return []
 
     def add(self, resource: Resource) -> None:
@@ -380,13 +415,37 @@ class Region:
             index[resource.id] = resource
 
     def add_vpc(self, vpc: Vpc) -> None:
-        """Add a new VPC with its ``default`` security group: all traffic in from the group itself, all out."""
+        """Add a new VPC with its main route table (the ``local`` route) and its ``default`` security group: all
+        traffic in from the group itself, all out."""
         self.add(vpc)
+        table = RouteTable(self.settings, vpc)
+        self.add(table)
+        vpc.main_association = self.associate_table(table, None)
         group = SecurityGroup(self.settings, vpc, "default", "default VPC security group")
         vpc.default_group_id = group.id
         self.add(group)
         self.add_rule(group, False, (ALL_TRAFFIC, -1, -1, "group", group.id), "")
         self.add_rule(group, True, (ALL_TRAFFIC, -1, -1, "cidr", "0.0.0.0/0"), "")
+
+    def associate_table(self, table: RouteTable, subnet: Subnet | None) -> Association:
+        """Make ``table`` the subnet's (or, for None, its VPC's main table), replacing the association before."""
+        association = Association(self.settings, table, subnet)
+        old = subnet.association if subnet is not None else table.vpc.main_association
+        if old is not None:
+            self.disassociate_table(old)
+        table.associations[association.id] = association
+        self.route_associations[association.id] = association
+        if subnet is None:
+            table.vpc.main_association = association
+        else:
+            subnet.association = association
+        return association
+
+    def disassociate_table(self, association: Association) -> None:
+        del association.table.associations[association.id]
+        del self.route_associations[association.id]
+        if association.subnet is not None:
+            association.subnet.association = None
 
     def add_rule(self, group: SecurityGroup, egress: bool, key: RuleKey, description: str) -> Rule:
         rule = Rule(self.settings, group, egress, key, description)
@@ -397,12 +456,18 @@ class Region:
         if isinstance(resource, Subnet):
             for reservation in list(resource.reservations.values()):
                 self.remove(reservation)
+            if resource.association is not None:
+                self.disassociate_table(resource.association)
         elif isinstance(resource, SecurityGroup):
             for rule in [*resource.ingress.values(), *resource.egress.values()]:
                 self.remove(rule)
         elif isinstance(resource, Vpc):
             for group in list(resource.groups.values()):
                 self.remove(group)
+            for table in list(resource.tables.values()):
+                for association in list(table.associations.values()):
+                    self.disassociate_table(association)
+                self.remove(table)
         del self.resources[resource.id]
         self.hidden.pop(resource.id, None)
         for index in self._indexes(resource):
@@ -459,6 +524,19 @@ class Region:
         if group_id not in self.security_groups or (self.hidden and not self.visible(group_id)):
             raise Ec2Error("InvalidGroup.NotFound", f"The security group '{group_id}' does not exist")
         return self.security_groups[group_id]
+
+    def route_table(self, table_id: str) -> RouteTable:
+        if table_id not in self.route_tables and not is_resource_id(table_id, "rtb"):
+            raise Ec2Error("InvalidRouteTableId.Malformed", f'Invalid id: "{table_id}" (expecting "rtb-...")')
+        return self._lookup(self.route_tables, table_id, "InvalidRouteTableID.NotFound", "route table")
+
+    def internet_gateway(self, gateway_id: str) -> InternetGateway:
+        if gateway_id not in self.internet_gateways and not is_resource_id(gateway_id, "igw"):
+            raise Ec2Error("InvalidInternetGatewayId.Malformed", f'Invalid id: "{gateway_id}" (expecting "igw-...")')
+        return self._lookup(self.internet_gateways, gateway_id, "InvalidInternetGatewayID.NotFound", "internet gateway")
+
+    def table_association(self, association_id: str) -> Association:
+        return _find(self.route_associations, association_id, "InvalidAssociationID.NotFound", "association")
 
     def associated(self, association_id: str) -> ElasticIp:
         """The Elastic IP of an association."""
@@ -563,6 +641,12 @@ class Region:
         self.add_vpc(vpc)
         for index, zone in enumerate(self.zones):
             self.add(Subnet(self.settings, vpc, network + (index << 12), 20, zone, True))
+        gateway = InternetGateway(self.settings)
+        gateway.vpc = vpc
+        vpc.gateway = gateway
+        self.add(gateway)
+        table = vpc.tables[next(iter(vpc.tables))]
+        table.routes["0.0.0.0/0"] = Route("0.0.0.0/0", "gateway", gateway.id, "CreateRoute")
 
 
 def _find(index: Dict[str, R], resource_id: str, code: str, noun: str) -> R:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Dict
 
 from . import wire
-from .addresses import EXPLICIT, PREFIX, cidrs_overlap, parse_cidr
+from .addresses import EXPLICIT, PREFIX, cidrs_overlap, parse_block
 from .describe import Getter, paged, select, tag_list, tag_specifications
 from .errors import invalid_value
 from .model import CidrReservation, Region
@@ -34,7 +34,7 @@ def create_subnet_cidr_reservation(region: Region, params: wire.Params) -> Respo
     kind = wire.required(params, "ReservationType")
     if kind not in KINDS:
         raise invalid_value(f"Value ({kind}) for parameter reservationType is invalid.")
-    block = parse_cidr(cidr)
+    block = parse_block(cidr)
     if block is None:
         raise invalid_value(f"Value ({cidr}) for parameter cidr is invalid. This is not a valid CIDR block.")
     network, bits = block

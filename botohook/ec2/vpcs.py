@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any, Dict, Tuple
 
 from . import wire
-from .addresses import parse_cidr
+from .addresses import format_cidr
+from .addresses import parse_block as parse_any_block
 from .describe import Getter, by_ids, flag, paged, select, tag_list, tag_specifications
 from .errors import Ec2Error, invalid_value
 from .model import Region, Vpc
@@ -14,12 +15,17 @@ Response = Dict[str, Any]
 _TENANCIES = ("default", "dedicated", "host")
 
 
-def parse_block(value: str) -> Tuple[int, int]:
-    """A CIDR block parameter, or EC2's complaint that it is not one."""
-    block = parse_cidr(value)
+def parse_block(value: str, parameter: str = "cidrBlock") -> Tuple[int, int]:
+    """A CIDR block parameter in canonical form (host bits cleared, as EC2 does), or EC2's complaint."""
+    block = parse_any_block(value)
     if block is None:
-        raise invalid_value(f"Value ({value}) for parameter cidrBlock is invalid. This is not a valid CIDR block.")
+        raise invalid_value(f"Value ({value}) for parameter {parameter} is invalid. This is not a valid CIDR block.")
     return block
+
+
+def canonical_block(value: str, parameter: str) -> str:
+    """A CIDR block parameter as text, in canonical form."""
+    return format_cidr(*parse_block(value, parameter))
 
 
 def describe_vpc(region: Region, vpc: Vpc, state: str = "available") -> Response:
@@ -84,7 +90,7 @@ def describe_vpcs(region: Region, params: wire.Params) -> Response:
 
 def delete_vpc(region: Region, params: wire.Params) -> Response:
     vpc = region.vpc(wire.required(params, "VpcId"))
-    if vpc.subnets or len(vpc.groups) > 1:
+    if vpc.subnets or len(vpc.groups) > 1 or len(vpc.tables) > 1 or vpc.gateway is not None:
         raise Ec2Error("DependencyViolation", f"The vpc '{vpc.id}' has dependencies and cannot be deleted.")
     wire.check_dry_run(params)
     region.remove(vpc)
