@@ -108,20 +108,17 @@ def _meta_data(region: Region, instance: Instance) -> Dict[str, Node]:
             "availability-zone-id": instance.subnet.zone.zone_id,
             "region": region.name,
         },
-        "public-ipv4": _public_of(primary, primary.primary) if primary else None,
+        "public-ipv4": primary.public_address(primary.primary) if primary else None,
         "reservation-id": instance.reservation_id,
     }
     return {name: node for name, node in tree.items() if node is not None}
 
 
-def _public_of(interface: NetworkInterface, address: int) -> str | None:
-    elastic_ip = interface.associations.get(address)
-    return None if elastic_ip is None else elastic_ip.address
-
-
 def _interface(region: Region, interface: NetworkInterface) -> Dict[str, Node]:
     subnet, vpc = interface.subnet, interface.subnet.vpc
     publics = {eip.address: format_ipv4(private) for private, eip in interface.associations.items()}
+    if interface.public_ip is not None:
+        publics[format_ipv4(interface.public_ip)] = format_ipv4(interface.primary)
     tree: Dict[str, Node | None] = {
         "device-number": str(interface.attachment.device_index) if interface.attachment else None,
         "interface-id": interface.id,

@@ -194,9 +194,12 @@ class _Builder:
             public = parse_ipv4(str(entry["public_ip"]))
             if public is None:
                 raise ValueError(f"public_ip {entry['public_ip']!r} is not an IPv4 address")
-            if any(other.public_ip == public for other in self.region.elastic_ips.values() if other is not eip):
+            holder = self.region.public_ips.get(public)
+            if holder is not None and holder is not eip:
                 raise ValueError(f"public_ip {entry['public_ip']} is taken")
+            del self.region.public_ips[eip.public_ip]
             eip.public_ip = public
+            self.region.public_ips[public] = eip
         self._name("elastic_ips", entry, eip)
         if "interface" in entry:
             target = self._ref(entry["interface"], NetworkInterface)

@@ -270,8 +270,10 @@ def test_source_dest_check_on_the_instance(ec2: Any, subnet_id: str) -> None:
     assert instance(ec2, node["InstanceId"])["SourceDestCheck"] is True
     with ec2_error("InvalidParameterValue", unchanged=ec2):
         ec2.modify_instance_attribute(InstanceId=node["InstanceId"], Attribute="sourceDestCheck", Value="maybe")
-    with unsimulated(ec2, "SourceDestCheck only"):
+    with ec2_error("IncorrectInstanceState", unchanged=ec2):  # a new type needs a stopped instance
         ec2.modify_instance_attribute(InstanceId=node["InstanceId"], InstanceType={"Value": "c5.xlarge"})
+    with unsimulated(ec2, "Kernel.Value"):
+        ec2.modify_instance_attribute(InstanceId=node["InstanceId"], Kernel={"Value": "aki-12345678"})
     with ec2_error("DryRunOperation", status=412, unchanged=ec2):
         ec2.modify_instance_attribute(InstanceId=node["InstanceId"], SourceDestCheck={"Value": False}, DryRun=True)
 

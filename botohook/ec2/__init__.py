@@ -11,6 +11,8 @@ from typing import Any, Callable, Dict
 from . import (
     attachments,
     elastic_ips,
+    instance_attributes,
+    instance_states,
     instance_types,
     instances,
     interfaces,
@@ -37,6 +39,8 @@ OPERATIONS: Dict[str, Operation] = {
     **tags.OPERATIONS,
     **instance_types.OPERATIONS,
     **instances.OPERATIONS,
+    **instance_states.OPERATIONS,
+    **instance_attributes.OPERATIONS,
     **attachments.OPERATIONS,
     **elastic_ips.OPERATIONS,
     **reservations.OPERATIONS,

@@ -24,13 +24,13 @@ def attach_network_interface(region: Region, params: wire.Params) -> Response:
     kind = instance.kind
     if not 0 <= card < kind.max_network_cards:
         raise invalid_value(f"Value ({card}) for parameter networkCardIndex is invalid.")
-    if instance.state != "running":
+    if instance.state not in ("running", "stopped"):  # hot or warm attach
         raise incorrect_state(instance.id)
     if eni.attachment is not None or eni.shown_attachment() is not None:  # attached, or still detaching
         raise Ec2Error("InvalidNetworkInterface.InUse", f"Interface: [{eni.id}] in use.")
     if index in instance.interfaces:
         raise invalid_value(f"Instance '{instance.id}' already has an interface attached at device index '{index}'.")
-    if eni.subnet.vpc is not instance.subnet.vpc or eni.subnet.zone is not instance.subnet.zone:
+    if eni.subnet.zone is not instance.subnet.zone:  # another VPC of the zone is fine (multi-VPC ENI, 2023)
         raise Ec2Error(
             "InvalidParameterCombination",
             "You may not attach a network interface to an instance if they are not in the same availability zone",
@@ -53,7 +53,10 @@ def detach_network_interface(region: Region, params: wire.Params) -> Response:
     attachment_id = wire.required(params, "AttachmentId")
     eni = region.attached(attachment_id)
     if eni.attachment is not None and eni.attachment.device_index == 0:
-        raise Ec2Error("OperationNotPermitted", "The network interface at device index 0 cannot be detached.")
+        raise Ec2Error(
+            "OperationNotPermitted",
+            "The network interface at device index 0 and networkCard index 0 cannot be detached.",
+        )
     wire.check_dry_run(params)
     region.detach(eni)
     return {}

@@ -11,7 +11,7 @@ from .catalog import InstanceType
 if TYPE_CHECKING:
     from .model import NetworkInterface, Subnet
 
-_SETTLED = {"pending": "running", "shutting-down": "terminated"}
+_SETTLED = {"pending": "running", "shutting-down": "terminated", "stopping": "stopped"}
 
 
 class Attachment:
@@ -36,21 +36,30 @@ class Attachment:
 
 
 class Instance(Resource):
-    """An instance: its type's limits and its interfaces by device index."""
+    """An instance: its type's limits, its interfaces by device index, its state and the attributes it was launched
+    with (reflected, with no effect on the network, except the protections against stop and termination)."""
 
     __slots__ = (
         "_state",
         "client_token",
+        "disable_api_stop",
+        "disable_api_termination",
+        "ebs_optimized",
         "groups",
         "image_id",
         "interfaces",
+        "key_name",
         "kind",
         "launch_index",
         "launch_time",
+        "monitoring",
         "reservation_id",
         "settings",
         "settles_at",
+        "shutdown_behavior",
         "subnet",
+        "transition_reason",
+        "user_data",
     )
     resource_type = "instance"
 
@@ -72,6 +81,12 @@ class Instance(Resource):
         self.interfaces: Dict[int, NetworkInterface] = {}
         self.groups: List[str] = []
         self.client_token = ""
+        self.disable_api_termination = self.disable_api_stop = self.ebs_optimized = False
+        self.shutdown_behavior = "stop"
+        self.user_data: str | None = None
+        self.key_name: str | None = None
+        self.monitoring = False
+        self.transition_reason = ""
 
     @property
     def primary_interface(self) -> NetworkInterface | None:
@@ -79,16 +94,34 @@ class Instance(Resource):
 
     @property
     def state(self) -> str:
-        """``running`` or ``terminated``; under eventual consistency ``pending`` and ``shutting-down`` first."""
+        """``running``, ``stopped`` or ``terminated``; under eventual consistency ``pending``, ``stopping`` and
+        ``shutting-down`` first."""
         if self.settles_at is not None and self.settings.now() >= self.settles_at:
             self._state = _SETTLED[self._state]
             self.settles_at = None
         return self._state
 
-    def terminate(self) -> None:
-        """``terminated``, through ``shutting-down`` under eventual consistency."""
+    def _change(self, settled: str, passing: str, lag: str) -> None:
         lags = self.settings.lags
         if lags is None:
-            self._state, self.settles_at = "terminated", None
+            self._state, self.settles_at = settled, None
         else:
-            self._state, self.settles_at = "shutting-down", self.settings.now() + lags["terminate"]
+            self._state, self.settles_at = passing, self.settings.now() + lags[lag]
+
+    def terminate(self) -> None:
+        """``terminated``, through ``shutting-down`` under eventual consistency."""
+        self._change("terminated", "shutting-down", "terminate")
+        self._stamp()
+
+    def stop(self) -> None:
+        """``stopped``, through ``stopping`` under eventual consistency (for as long as a termination takes)."""
+        self._change("stopped", "stopping", "terminate")
+        self._stamp()
+
+    def start(self) -> None:
+        """``running``, through ``pending`` under eventual consistency (for as long as a launch takes)."""
+        self._change("running", "pending", "launch")
+        self.transition_reason = ""
+
+    def _stamp(self) -> None:
+        self.transition_reason = f"User initiated ({datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} GMT)"

@@ -8,20 +8,26 @@ from . import wire
 from .addresses import format_ipv4, parse_ipv4
 from .describe import Getter, select, tag_list, tag_specifications
 from .errors import Ec2Error, incorrect_state, invalid_value
-from .model import ElasticIp, NetworkInterface, Region
+from .model import PUBLIC_RANGES, ElasticIp, NetworkInterface, Region
 
 Response = Dict[str, Any]
-# Documentation ranges (RFC 5737), so simulated public addresses can never be mistaken for real ones.
-PUBLIC_RANGES = (parse_ipv4("198.51.100.0") or 0, parse_ipv4("203.0.113.0") or 0)
 
 
-def _next_public_ip(region: Region) -> int:
-    used = {eip.public_ip for eip in region.elastic_ips.values()}
-    for base in PUBLIC_RANGES:
-        for host in range(1, 255):
-            if base + host not in used:
-                return base + host
-    raise Ec2Error("AddressLimitExceeded", "The maximum number of addresses has been reached.")
+def _public_ip(region: Region, params: wire.Params) -> int:
+    """The address to allocate: the one ``Address`` asks to recover, if it is one of botohook's public addresses
+    and free, else the lowest free one."""
+    wanted = wire.text(params, "Address")
+    if wanted is None:
+        free = region.free_public_ip()
+        if free is None:
+            raise Ec2Error("AddressLimitExceeded", "The maximum number of addresses has been reached.")
+        return free
+    address = parse_ipv4(wanted)
+    if address is None:
+        raise invalid_value(f"Value ({wanted}) for parameter address is invalid.")
+    if not any(0 < address - base < 255 for base in PUBLIC_RANGES) or address in region.public_ips:
+        raise Ec2Error("InvalidAddress.NotFound", f"Address '{wanted}' not found.")
+    return address
 
 
 def describe_address(region: Region, eip: ElasticIp) -> Response:
@@ -56,7 +62,7 @@ def allocate_address(region: Region, params: wire.Params) -> Response:
     if len(region.elastic_ips) >= region.settings.elastic_ip_limit:
         raise Ec2Error("AddressLimitExceeded", "The maximum number of addresses has been reached.")
     tags = tag_specifications(params, "elastic-ip")
-    public_ip = _next_public_ip(region)
+    public_ip = _public_ip(region, params)
     wire.check_dry_run(params)
     eip = ElasticIp(region.settings, public_ip)
     eip.tags.update(tags)

@@ -1,23 +1,23 @@
-"""RunInstances, DescribeInstances, TerminateInstances: instances as far as their networking goes."""
+"""RunInstances, DescribeInstances: instances as far as their networking goes."""
 
 from __future__ import annotations
 
 from typing import Any, Dict, List, NamedTuple, Sequence
 
-from ..errors import UnsimulatedOperationError
 from . import wire
+from .addresses import parse_ipv4
 from .base import is_resource_id
 from .catalog import InstanceType
 from .compute import Instance
 from .describe import Getter, flag, page, select, tag_list, tags_by_type
-from .errors import Ec2Error, incorrect_state, invalid_value, missing
+from .errors import Ec2Error, invalid_value, missing
 from .idempotency import idempotent
 from .interfaces import InterfacePlan, build_interface, check_prefix_support, describe_interface, plan_interface
 from .model import NetworkInterface, Region, Subnet
 from .security_groups import default_vpc, group_by_name, group_entry
 
 Response = Dict[str, Any]
-STATE_CODES = {"pending": 0, "running": 16, "shutting-down": 32, "terminated": 48}
+STATE_CODES = {"pending": 0, "running": 16, "shutting-down": 32, "terminated": 48, "stopping": 64, "stopped": 80}
 
 
 class _Slot(NamedTuple):
@@ -26,6 +26,7 @@ class _Slot(NamedTuple):
     device_index: int
     delete_on_termination: bool
     target: NetworkInterface | InterfacePlan
+    public: str | None  # AssociatePublicIpAddress as given ("true"/"false"), or None
 
     @property
     def plan(self) -> InterfacePlan | None:
@@ -104,17 +105,46 @@ def _slots(region: Region, params: wire.Params) -> List[_Slot]:
             eni = region.interface(interface_id)
             if eni.attachment is not None:
                 raise Ec2Error("InvalidNetworkInterface.InUse", f"Interface: [{eni.id}] in use.")
-            slots.append(_Slot(index, wire.text(spec, "DeleteOnTermination") == "true", eni))
+            if wire.text(spec, "AssociatePublicIpAddress") is not None:
+                raise Ec2Error(
+                    "InvalidParameterCombination",
+                    "The associatePublicIPAddress parameter cannot be specified for a network interface with an ID.",
+                )
+            slots.append(_Slot(index, wire.text(spec, "DeleteOnTermination") == "true", eni, None))
             continue
         spec_subnet = wire.text(spec, "SubnetId")
         subnet = region.subnet(spec_subnet) if spec_subnet is not None else _default_subnet(region, zone)
         plan = plan_interface(region, subnet, spec)
-        slots.append(_Slot(index, wire.text(spec, "DeleteOnTermination") != "false", plan))
+        public = wire.text(spec, "AssociatePublicIpAddress")
+        slots.append(_Slot(index, wire.text(spec, "DeleteOnTermination") != "false", plan, public))
     if all(s.device_index != 0 for s in slots):
         raise invalid_value("A network interface at device index 0 is required.")
     if len({s.target.subnet.zone.name for s in slots}) > 1:
         raise Ec2Error("InvalidParameterCombination", "Network interfaces must be in the same availability zone.")
+    if any(s.public is not None for s in slots):
+        if len(slots) > 1:
+            raise Ec2Error(
+                "InvalidParameterCombination",
+                "The associatePublicIPAddress parameter cannot be specified when launching with multiple network "
+                "interfaces.",
+            )
+        if slots[0].device_index != 0:
+            raise Ec2Error(
+                "InvalidParameterCombination",
+                "The associatePublicIPAddress parameter can only be specified for the network interface with "
+                "DeviceIndex 0.",
+            )
     return slots
+
+
+def _gets_public_ip(slots: List[_Slot]) -> bool:
+    """Whether the primary interface gets a public IPv4 address: as ``AssociatePublicIpAddress`` says, else as its
+    subnet's ``MapPublicIpOnLaunch`` says when the instance launches with one new interface (the API reference)."""
+    if len(slots) != 1 or slots[0].plan is None:
+        return False
+    if slots[0].public is not None:
+        return slots[0].public == "true"
+    return slots[0].plan.subnet.map_public_ip
 
 
 def run_instances(region: Region, params: wire.Params) -> Response:
@@ -148,6 +178,9 @@ def run_instances(region: Region, params: wire.Params) -> Response:
             "A private IP address or an existing network interface can be given only when launching one instance.",
         )
     count = _capacity(slots, low, high)
+    public = _gets_public_ip(slots)
+    if public:
+        region.check_public_ips(count)
     tags = tags_by_type(params, ("instance", "network-interface", "volume"))
     wire.check_dry_run(params)
 
@@ -157,6 +190,7 @@ def run_instances(region: Region, params: wire.Params) -> Response:
         instance = Instance(region.settings, kind, image, slots[0].target.subnet, reservation_id, launch_index)
         instance.tags.update(tags.get("instance", {}))
         instance.client_token = wire.text(params, "ClientToken") or ""
+        _reflect_launch_attributes(instance, params)
         region.add(instance)
         for slot in sorted(slots, key=lambda s: s.device_index):
             if isinstance(slot.target, NetworkInterface):
@@ -165,6 +199,9 @@ def run_instances(region: Region, params: wire.Params) -> Response:
                 eni = build_interface(region, slot.target)
                 eni.tags.update(tags.get("network-interface", {}))
             region.attach(eni, instance, slot.device_index, slot.delete_on_termination)
+        if public:
+            instance.interfaces[0].public_on_launch = True
+            region.give_public_ip(instance.interfaces[0])
         instance.subnet = instance.interfaces[0].subnet
         instance.groups = instance.interfaces[0].groups
         instances.append(instance)
@@ -174,6 +211,18 @@ def run_instances(region: Region, params: wire.Params) -> Response:
         "OwnerId": region.settings.account_id,
         "ReservationId": reservation_id,
     }
+
+
+def _reflect_launch_attributes(instance: Instance, params: wire.Params) -> None:
+    """Launch parameters that change nothing on the network, kept to be described back (DescribeInstanceAttribute,
+    DescribeInstances) and, for the two protections, enforced by StopInstances and TerminateInstances."""
+    instance.disable_api_termination = wire.boolean(params, "DisableApiTermination")
+    instance.disable_api_stop = wire.boolean(params, "DisableApiStop")
+    instance.ebs_optimized = wire.boolean(params, "EbsOptimized")
+    instance.shutdown_behavior = wire.text(params, "InstanceInitiatedShutdownBehavior") or "stop"
+    instance.user_data = wire.text(params, "UserData")
+    instance.key_name = wire.text(params, "KeyName")
+    instance.monitoring = wire.boolean(params, "Monitoring.Enabled")
 
 
 class _Need(NamedTuple):
@@ -220,15 +269,15 @@ def describe_instance(region: Region, instance: Instance, state: str | None = No
         "InstanceId": instance.id,
         "InstanceType": instance.kind.name,
         "LaunchTime": instance.launch_time,
-        "Monitoring": {"State": "disabled"},
+        "Monitoring": {"State": "enabled" if instance.monitoring else "disabled"},
         "Placement": {"AvailabilityZone": instance.subnet.zone.name, "GroupName": "", "Tenancy": "default"},
         "ProductCodes": [],
         "State": {"Code": STATE_CODES[state], "Name": state},
-        "StateTransitionReason": "",
+        "StateTransitionReason": instance.transition_reason,
         "Architecture": "x86_64",
         "BlockDeviceMappings": [],
         "ClientToken": instance.client_token,
-        "EbsOptimized": False,
+        "EbsOptimized": instance.ebs_optimized,
         "EnaSupport": True,
         "Hypervisor": "xen",
         "RootDeviceName": "/dev/xvda",
@@ -250,9 +299,11 @@ def describe_instance(region: Region, instance: Instance, state: str | None = No
             VpcId=primary.subnet.vpc.id,
             SourceDestCheck=primary.source_dest_check,
         )
-        eip = primary.associations.get(primary.primary)
-        if eip is not None:
-            out.update(PublicIpAddress=eip.address, PublicDnsName=region.public_dns_name(eip.public_ip))
+        public = primary.public_address(primary.primary)
+        if public is not None:
+            out.update(PublicIpAddress=public, PublicDnsName=region.public_dns_name(parse_ipv4(public) or 0))
+    if instance.key_name is not None:
+        out["KeyName"] = instance.key_name
     if instance.tags:
         out["Tags"] = tag_list(instance.tags)
     return out
@@ -276,7 +327,7 @@ def _interface_values(eni: NetworkInterface, attribute: str) -> Sequence[object]
         "attachment.device-index": [attachment.device_index] if attachment else [],
         "attachment.attachment-id": [attachment.id] if attachment else [],
         "attachment.status": [attachment.status] if attachment else [],
-        "association.public-ip": [eip.address for eip in eni.associations.values()],
+        "association.public-ip": [p for p in map(eni.public_address, [eni.primary, *eni.secondaries]) if p],
     }
     return values[attribute]
 
@@ -295,7 +346,9 @@ def _filters(region: Region) -> Dict[str, Getter[Instance]]:
         "vpc-id": lambda i: [i.subnet.vpc.id] if i.interfaces else [],
         "private-ip-address": lambda i: [i.interfaces[0].primary_address] if 0 in i.interfaces else [],
         "private-dns-name": lambda i: [region.dns_name(i.interfaces[0].primary)] if 0 in i.interfaces else [],
-        "ip-address": lambda i: [e.address for e in i.interfaces[0].associations.values()] if 0 in i.interfaces else [],
+        "ip-address": lambda i: (
+            [p for p in [i.interfaces[0].public_address(i.interfaces[0].primary)] if p] if 0 in i.interfaces else []
+        ),
         "source-dest-check": lambda i: [flag(i.interfaces[0].source_dest_check)] if 0 in i.interfaces else [],
     }
     for attribute in (
@@ -344,57 +397,4 @@ def describe_instances(region: Region, params: wire.Params) -> Response:
     return out
 
 
-def terminate_instances(region: Region, params: wire.Params) -> Response:
-    ids = wire.strings(params, "InstanceId")
-    if not ids:
-        raise missing("InstanceIds")
-    instances = [region.instance(i) for i in ids]
-    wire.check_dry_run(params)
-    changes = []
-    for instance in dict.fromkeys(instances):
-        before = instance.state
-        if before not in ("shutting-down", "terminated"):
-            for eni in list(instance.interfaces.values()):
-                delete = eni.attachment is not None and eni.attachment.delete_on_termination
-                region.detach(eni)
-                if delete:
-                    region.delete_interface(eni)
-            instance.terminate()
-        after = before if before in ("shutting-down", "terminated") else "shutting-down"
-        changes.append(
-            {
-                "CurrentState": {"Code": STATE_CODES[after], "Name": after},
-                "InstanceId": instance.id,
-                "PreviousState": {"Code": STATE_CODES[before], "Name": before},
-            }
-        )
-    return {"TerminatingInstances": changes}
-
-
-def modify_instance_attribute(region: Region, params: wire.Params) -> Response:
-    """Only the networking attribute, ``SourceDestCheck`` (of the primary interface); others are not simulated."""
-    instance = region.instance(wire.required(params, "InstanceId"))
-    value = wire.text(params, "SourceDestCheck.Value")
-    if value is None and wire.text(params, "Attribute") == "sourceDestCheck":
-        value = wire.text(params, "Value")
-    others = [k for k in params if k not in ("Action", "Version", "InstanceId", "DryRun", "SourceDestCheck.Value")]
-    if value is None or (others and others != ["Attribute", "Value"]):
-        raise UnsimulatedOperationError(
-            "ec2", "ModifyInstanceAttribute", "botohook simulates ModifyInstanceAttribute for SourceDestCheck only"
-        )
-    if value not in ("true", "false"):
-        raise invalid_value(f"Value ({value}) for parameter value is invalid.")
-    primary = instance.primary_interface
-    if primary is None:
-        raise incorrect_state(instance.id)
-    wire.check_dry_run(params)
-    primary.source_dest_check = value == "true"
-    return {}
-
-
-OPERATIONS = {
-    "RunInstances": idempotent(run_instances),
-    "DescribeInstances": describe_instances,
-    "TerminateInstances": terminate_instances,
-    "ModifyInstanceAttribute": modify_instance_attribute,
-}
+OPERATIONS = {"RunInstances": idempotent(run_instances), "DescribeInstances": describe_instances}

@@ -73,6 +73,12 @@ def describe_interface(
         eip = eni.associations.get(value)
         if eip is not None:
             out["Association"] = describe_association(region, eip, for_instance)
+        elif primary and eni.public_ip is not None:
+            out["Association"] = {
+                "IpOwnerId": "amazon",
+                "PublicDnsName": region.public_dns_name(eni.public_ip),
+                "PublicIp": format_ipv4(eni.public_ip),
+            }
         return out
 
     secondaries, prefixes = eni.described(region.settings.now)
@@ -284,17 +290,27 @@ def _filters(region: Region) -> Dict[str, Getter[NetworkInterface]]:
         "attachment.delete-on-termination": lambda e: (
             [flag(e.attachment.delete_on_termination)] if e.attachment else []
         ),
-        "association.public-ip": lambda e: [eip.address for eip in e.associations.values()],
-        "addresses.association.public-ip": lambda e: [eip.address for eip in e.associations.values()],
-        "addresses.association.owner-id": lambda e: [region.settings.account_id] if e.associations else [],
-        "association.ip-owner-id": lambda e: [region.settings.account_id] if e.associations else [],
+        "association.public-ip": _publics,
+        "addresses.association.public-ip": _publics,
+        "addresses.association.owner-id": lambda e: _owners(region, e),
+        "association.ip-owner-id": lambda e: _owners(region, e),
         "association.public-dns-name": lambda e: [
-            region.public_dns_name(eip.public_ip) for eip in e.associations.values()
+            region.public_dns_name(p) for p in [*(eip.public_ip for eip in e.associations.values()), e.public_ip] if p
         ],
         "attachment.attach.time": lambda e: [e.attachment.attach_time.isoformat()] if e.attachment else [],
         "association.allocation-id": lambda e: [eip.id for eip in e.associations.values()],
         "association.association-id": lambda e: [str(eip.association_id) for eip in e.associations.values()],
     }
+
+
+def _publics(eni: NetworkInterface) -> List[str]:
+    """Every public address of the interface: its Elastic IPs and the one EC2 gave it at launch."""
+    out = [eip.address for eip in eni.associations.values()]
+    return [*out, format_ipv4(eni.public_ip)] if eni.public_ip is not None else out
+
+
+def _owners(region: Region, eni: NetworkInterface) -> List[str]:
+    return ([region.settings.account_id] if eni.associations else []) + (["amazon"] if eni.public_ip else [])
 
 
 def describe_network_interfaces(region: Region, params: wire.Params) -> Response:

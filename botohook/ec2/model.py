@@ -13,6 +13,10 @@ from .groups import Rule, RuleKey, SecurityGroup
 from .routing import Association, InternetGateway, Route, RouteTable
 
 DEFAULT_VPC_CIDR = "172.31.0.0/16"
+# Documentation ranges (RFC 5737): every simulated public address, Elastic or not, so none can be mistaken for real
+PUBLIC_RANGES = tuple(
+    int.from_bytes(bytes(map(int, base.split("."))), "big") for base in ("198.51.100.0", "203.0.113.0", "192.0.2.0")
+)
 _LAGGING = frozenset(
     {
         "vpc",
@@ -241,6 +245,8 @@ class NetworkInterface(Resource):
         "mac",
         "prefixes",
         "primary",
+        "public_ip",
+        "public_on_launch",
         "secondaries",
         "shown",
         "shown_until",
@@ -263,6 +269,8 @@ class NetworkInterface(Resource):
         self.source_dest_check = True
         self.attachment: Attachment | None = None
         self.associations: Dict[int, ElasticIp] = {}  # private address -> the Elastic IP associated with it
+        self.public_ip: int | None = None  # the public IPv4 address EC2 gave the primary address (not an Elastic IP)
+        self.public_on_launch = False  # launched with a public IPv4 address: it gets one again when it may
         # Eventual consistency: the (secondaries, prefixes) Describe shows until shown_until, after a change
         self.shown: Tuple[List[int], List[int]] = ([], [])
         self.shown_until: float | None = None
@@ -284,6 +292,16 @@ class NetworkInterface(Resource):
     def private_addresses(self) -> List[str]:
         """Every private IPv4 address, primary first."""
         return [self.primary_address, *self.secondary_addresses]
+
+    def public_address(self, address: int) -> str | None:
+        """The public IPv4 address that maps to one of its private addresses: an Elastic IP, else, for the primary,
+        the address EC2 gave it at launch."""
+        eip = self.associations.get(address)
+        if eip is not None:
+            return eip.address
+        if address == self.primary and self.public_ip is not None:
+            return format_ipv4(self.public_ip)
+        return None
 
     @property
     def ipv4_prefixes(self) -> List[str]:
@@ -317,6 +335,11 @@ class NetworkInterface(Resource):
     @property
     def status(self) -> str:
         return "available" if self.shown_attachment() is None else "in-use"
+
+    @property
+    def running(self) -> bool:
+        """Whether it is attached to an instance that is pending or running (one that may hold a public address)."""
+        return self.attachment is not None and self.attachment.instance.state in ("pending", "running")
 
     @property
     def instance(self) -> Instance | None:
@@ -363,6 +386,7 @@ class Region:
         self.route_tables: Dict[str, RouteTable] = {}
         self.route_associations: Dict[str, Association] = {}
         self.internet_gateways: Dict[str, InternetGateway] = {}
+        self.public_ips: Dict[int, Resource] = {}  # public IPv4 address in use -> its Elastic IP or interface
         self.client_tokens: Dict[Tuple[str, str], Tuple[Tuple[Tuple[str, str], ...], Dict[str, Any]]] = {}
         self.resources: Dict[str, Resource] = {}
         self.hidden: Dict[str, float] = {}  # eventual consistency: id -> virtual time other calls first see it
@@ -406,6 +430,36 @@ class Region:
             return [self.internet_gateways]
         return []
 
+    def free_public_ip(self) -> int | None:
+        """The lowest public address no Elastic IP or interface holds, if any is left."""
+        for base in PUBLIC_RANGES:
+            for host in range(1, 255):
+                if base + host not in self.public_ips:
+                    return base + host
+        return None
+
+    def check_public_ips(self, count: int) -> None:
+        """[decided] botohook's public ranges hold 762 addresses per region: more at once cannot be given out."""
+        if len(self.public_ips) + count > 254 * len(PUBLIC_RANGES):
+            raise Ec2Error(
+                "InsufficientAddressCapacity",
+                f"botohook's public ranges (RFC 5737: {254 * len(PUBLIC_RANGES)} addresses per region) cannot give "
+                f"{count} more public addresses.",
+            )
+
+    def give_public_ip(self, interface: NetworkInterface) -> None:
+        """Give the interface's primary address a public IPv4 address (launch, start, an Elastic IP taken off)."""
+        self.check_public_ips(1)
+        address = self.free_public_ip()
+        assert address is not None
+        interface.public_ip = address
+        self.public_ips[address] = interface
+
+    def drop_public_ip(self, interface: NetworkInterface) -> None:
+        if interface.public_ip is not None:
+            del self.public_ips[interface.public_ip]
+            interface.public_ip = None
+
     def add(self, resource: Resource) -> None:
         lags = self.settings.lags
         if lags is not None and resource.resource_type in _LAGGING:
@@ -413,6 +467,8 @@ class Region:
         self.resources[resource.id] = resource
         for index in self._indexes(resource):
             index[resource.id] = resource
+        if isinstance(resource, ElasticIp):
+            self.public_ips[resource.public_ip] = resource
 
     def add_vpc(self, vpc: Vpc) -> None:
         """Add a new VPC with its main route table (the ``local`` route) and its ``default`` security group: all
@@ -468,6 +524,8 @@ class Region:
                 for association in list(table.associations.values()):
                     self.disassociate_table(association)
                 self.remove(table)
+        elif isinstance(resource, ElasticIp):
+            del self.public_ips[resource.public_ip]
         del self.resources[resource.id]
         self.hidden.pop(resource.id, None)
         for index in self._indexes(resource):
@@ -578,13 +636,20 @@ class Region:
             self.disassociate(replaced)
         eip.association_id = self.settings.new_id("eipassoc")
         eip.interface, eip.private_address = interface, address
+        if address == interface.primary:
+            self.drop_public_ip(interface)  # an Elastic IP replaces the public address EC2 gave
         interface.associations[address] = eip
         self.associations[eip.association_id] = eip
 
-    def disassociate(self, eip: ElasticIp) -> None:
-        if eip.interface is not None and eip.private_address is not None and eip.association_id is not None:
-            del eip.interface.associations[eip.private_address]
+    def disassociate(self, eip: ElasticIp, replace: bool = True) -> None:
+        """Take the Elastic IP off its address; an interface launched with a public address that is still attached
+        gets a new one (the EC2 User Guide), unless ``replace`` is false (the interface is going away)."""
+        interface, address = eip.interface, eip.private_address
+        if interface is not None and address is not None and eip.association_id is not None:
+            del interface.associations[address]
             del self.associations[eip.association_id]
+            if replace and address == interface.primary and interface.public_on_launch and interface.running:
+                self.give_public_ip(interface)
         eip.association_id = eip.interface = eip.private_address = None
 
     def placements(self) -> Dict[NetworkInterface, Tuple[List[int], List[int]]]:
@@ -626,7 +691,8 @@ class Region:
     def delete_interface(self, interface: NetworkInterface) -> None:
         """Free every address of a detached interface, disassociating its Elastic IPs, and forget it."""
         for eip in list(interface.associations.values()):
-            self.disassociate(eip)
+            self.disassociate(eip, replace=False)
+        self.drop_public_ip(interface)
         for address in [interface.primary, *interface.secondaries]:
             interface.subnet.release(address)
         for first in interface.prefixes:
