@@ -78,7 +78,9 @@ def test_detach_rules(ec2: Any, subnet_id: str) -> None:
     node = launch(ec2, subnet_id)
     primary = node["NetworkInterfaces"][0]["Attachment"]["AttachmentId"]
     with ec2_error(
-        "OperationNotPermitted", "The network interface at device index 0 and networkCard index 0 cannot be detached.", unchanged=ec2
+        "OperationNotPermitted",
+        "The network interface at device index 0 and networkCard index 0 cannot be detached.",
+        unchanged=ec2,
     ):
         ec2.detach_network_interface(AttachmentId=primary)
     with ec2_error("InvalidAttachmentID.NotFound", unchanged=ec2):
