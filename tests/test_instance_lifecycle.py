@@ -104,7 +104,8 @@ def test_state_rules(ec2: Any) -> None:
     ec2.modify_instance_attribute(InstanceId=node["InstanceId"], DisableApiStop={"Value": True})
     with ec2_error(
         "OperationNotPermitted",
-        f"The instance '{node['InstanceId']}' may not be stopped. Modify its 'disableApiStop' instance attribute and try again.",
+        f"The instance '{node['InstanceId']}' may not be stopped. "
+        "Modify its 'disableApiStop' instance attribute and try again.",
         unchanged=ec2,
     ):
         ec2.stop_instances(InstanceIds=[node["InstanceId"]])
