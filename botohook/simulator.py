@@ -16,11 +16,12 @@ from .ec2.model import ElasticIp, NetworkInterface, Region, Subnet, Vpc
 from .ec2.wire import Params
 from .errors import UnsimulatedOperationError
 from .faults import LAGS, Clock, Faults
+from .sts import OPERATIONS as STS_OPERATIONS
 
 R = TypeVar("R", bound=Resource)
 
 _MOVES = frozenset({"AssignPrivateIpAddresses", "UnassignPrivateIpAddresses"})  # what moves addresses
-SIMULATED_OPERATIONS = frozenset(f"ec2.{name}" for name in OPERATIONS)
+SIMULATED_OPERATIONS = frozenset([f"ec2.{name}" for name in OPERATIONS] + [f"sts.{name}" for name in STS_OPERATIONS])
 """Every operation botohook answers, as ``service.Operation``."""
 
 
@@ -146,13 +147,15 @@ class Simulator:
 
     def simulates(self, service: str, operation: str) -> bool:
         """Whether botohook answers ``operation`` of ``service`` (e.g. ``"ec2"``, ``"AssignPrivateIpAddresses"``)."""
-        return service == "ec2" and operation in OPERATIONS
+        return f"{service}.{operation}" in SIMULATED_OPERATIONS
 
     def answer(self, service: str, operation: str, region: str, params: Params) -> Dict[str, Any]:
         """Answer one request as botocore serialized it; raises ``Ec2Error`` or ``UnsimulatedOperationError``."""
         handler = OPERATIONS.get(operation) if service == "ec2" else None
         if handler is None:
-            raise UnsimulatedOperationError(service, operation)
+            handler = STS_OPERATIONS.get(operation) if service == "sts" else None
+            if handler is None:
+                raise UnsimulatedOperationError(service, operation)
         state = self._regions.get(region) or self.region(region)
         with self._lock:
             try:

@@ -20,7 +20,7 @@ import botohook
 from tests.conftest import AMI, snapshot
 
 MODEL = botocore.session.get_session().get_service_model("ec2")
-OPERATIONS = sorted(name.split(".", 1)[1] for name in botohook.SIMULATED_OPERATIONS)
+OPERATIONS = sorted(name.split(".", 1)[1] for name in botohook.SIMULATED_OPERATIONS if name.startswith("ec2."))
 
 
 class World:
@@ -55,6 +55,21 @@ class World:
         self.reservation = ec2.create_subnet_cidr_reservation(
             SubnetId=self.subnet, Cidr="10.0.0.192/26", ReservationType="explicit"
         )["SubnetCidrReservation"]["SubnetCidrReservationId"]
+        self.group = ec2.create_security_group(GroupName="web", Description="web", VpcId=self.vpc)["GroupId"]
+        self.rule = ec2.authorize_security_group_ingress(
+            GroupId=self.group, IpProtocol="tcp", FromPort=22, ToPort=22, CidrIp="10.0.0.0/8"
+        )["SecurityGroupRules"][0]["SecurityGroupRuleId"]
+        self.table = ec2.create_route_table(VpcId=self.vpc)["RouteTable"]["RouteTableId"]
+        self.table_association = ec2.associate_route_table(RouteTableId=self.table, SubnetId=self.subnet)[
+            "AssociationId"
+        ]
+        self.gateway = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+        ec2.attach_internet_gateway(InternetGatewayId=self.gateway, VpcId=self.vpc)
+        ec2.create_route(RouteTableId=self.table, DestinationCidrBlock="0.0.0.0/0", GatewayId=self.gateway)
+        ec2.create_route(RouteTableId=self.table, DestinationCidrBlock="192.168.0.0/24", NetworkInterfaceId=self.eni)
+        self.options = ec2.create_dhcp_options(DhcpConfigurations=[{"Key": "domain-name", "Values": ["corp"]}])[
+            "DhcpOptions"
+        ]["DhcpOptionsId"]
 
     def close(self) -> None:
         if self.server is not None:
@@ -71,6 +86,12 @@ class World:
             self.allocation,
             self.association,
             self.reservation,
+            self.group,
+            self.rule,
+            self.table,
+            self.table_association,
+            self.gateway,
+            self.options,
             "eni-0123456789abcdef0",
             "i-12345678",
             "vpc-",
@@ -90,10 +111,18 @@ class World:
             "AttachmentId": self.attachment,
             "SubnetCidrReservationId": self.reservation,
             "ImageId": AMI,
-            "GroupId": "sg-12345678",
+            "GroupId": mostly(st.just(self.group), st.just("sg-12345678")),
+            "SecurityGroupRuleId": self.rule,
+            "RouteTableId": self.table,
+            "InternetGatewayId": self.gateway,
+            "DhcpOptionsId": self.options,
         }.get(name.rstrip("s"))
+        if name.rstrip("s") == "AssociationId" and self.table_association:
+            right = mostly(st.just(self.association), st.just(self.table_association))
         anything = st.sampled_from(self.ids())
-        return anything if right is None else mostly(st.just(right), anything)
+        if right is None:
+            return anything
+        return mostly(right if isinstance(right, st.SearchStrategy) else st.just(right), anything)
 
 
 TEXT = st.one_of(
@@ -113,7 +142,13 @@ HINTS = {  # plausible values by member name: most generated calls should get pa
     "Domain": st.sampled_from(["vpc", "standard"]),
     "AvailabilityZone": st.sampled_from(["us-east-1a", "us-east-1b", "eu-west-1a"]),
     "Name": st.sampled_from(["subnet-id", "vpc-id", "tag:Name", "tag-key", "addresses.private-ip-address", "nope"]),
-    "Key": st.sampled_from(["Name", "aws:x", "team", ""]),
+    "Key": st.sampled_from(["Name", "aws:x", "team", "", "domain-name"]),
+    "DestinationCidrBlock": st.sampled_from(["0.0.0.0/0", "10.0.0.0/16", "192.168.0.0/24", "192.168.1.9/32"]),
+    "IpProtocol": st.sampled_from(["tcp", "udp", "-1", "icmp", "6", "gre"]),
+    "Port": st.integers(-2, 70000),
+    "CidrIp": st.sampled_from(["0.0.0.0/0", "10.0.0.0/8", "10.0.0.1/8", "::/0"]),
+    "Attribute": st.sampled_from(["instanceType", "groupSet", "sourceDestCheck", "enableDnsSupport", "kernel"]),
+    "AttributeName": st.sampled_from(["default-vpc", "max-elastic-ips", "nope"]),
 }
 
 

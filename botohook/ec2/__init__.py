@@ -9,7 +9,9 @@ from __future__ import annotations
 from typing import Any, Callable, Dict
 
 from . import (
+    account,
     attachments,
+    dhcp_options,
     elastic_ips,
     instance_attributes,
     instance_states,
@@ -48,4 +50,6 @@ OPERATIONS: Dict[str, Operation] = {
     **security_groups.OPERATIONS,
     **prefix_lists.OPERATIONS,
     **route_tables.OPERATIONS,
+    **dhcp_options.OPERATIONS,
+    **account.OPERATIONS,
 }

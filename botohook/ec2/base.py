@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import copy
+import hashlib
 import random
+from functools import lru_cache
 from typing import Any, Callable, Dict
 
 from .catalog import Catalog, load_catalog
@@ -73,6 +76,16 @@ class Settings:
         if self._detached_limit is None:
             self._detached_limit = max(t.ipv4_addresses_per_interface for t in self.catalog().values())
         return self._detached_limit
+
+
+CALLER = "botohook"  # [decided] the IAM user every call is made as (STS GetCallerIdentity, RequesterId)
+
+
+@lru_cache(maxsize=16)
+def caller_id(account_id: str) -> str:
+    """The caller's IAM unique id: ``AIDA`` and 17 characters, the same for an account every run."""
+    digest = base64.b32encode(hashlib.sha256(account_id.encode()).digest()).decode()
+    return "AIDA" + digest[:17]
 
 
 def _never() -> float:

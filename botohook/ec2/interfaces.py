@@ -6,7 +6,7 @@ from typing import Any, Dict, List, NamedTuple
 
 from . import wire
 from .addresses import BLOCK, format_cidr, format_ipv4, parse_ipv4
-from .base import is_resource_id
+from .base import caller_id, is_resource_id
 from .catalog import InstanceType
 from .describe import Getter, by_ids, flag, paged, select, tag_list, tag_specifications
 from .errors import Ec2Error, invalid_value
@@ -121,6 +121,7 @@ def describe_interface(
         out["AvailabilityZone"] = subnet.zone.name
         out["AvailabilityZoneId"] = subnet.zone.zone_id
         out["RequesterManaged"] = False
+        out["RequesterId"] = caller_id(region.settings.account_id)  # [decided] the caller made every interface
         out["TagSet"] = tag_list(eni.tags)
     return out
 

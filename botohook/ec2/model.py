@@ -8,6 +8,7 @@ from typing import Any, Callable, Dict, Iterable, List, Tuple, TypeVar
 from .addresses import BLOCK, AddressPool, format_cidr, format_ipv4, parse_cidr
 from .base import Resource, Settings, is_resource_id
 from .compute import Attachment, Instance
+from .dhcp import DhcpOptions
 from .errors import Ec2Error
 from .groups import Rule, RuleKey, SecurityGroup
 from .routing import Association, InternetGateway, Route, RouteTable
@@ -52,10 +53,14 @@ class Vpc(Resource):
         "association_id",
         "bits",
         "default_group_id",
+        "dhcp_options_id",
+        "dns_hostnames",
+        "dns_support",
         "gateway",
         "groups",
         "is_default",
         "main_association",
+        "nau_metrics",
         "network",
         "subnets",
         "tables",
@@ -70,6 +75,8 @@ class Vpc(Resource):
         self.tenancy = tenancy
         self.association_id = settings.new_id("vpc-cidr-assoc")
         self.default_group_id = ""
+        self.dhcp_options_id = "default"
+        self.dns_support, self.dns_hostnames, self.nau_metrics = True, is_default, False
         self.subnets: Dict[str, Subnet] = {}
         self.groups: Dict[str, SecurityGroup] = {}
         self.tables: Dict[str, RouteTable] = {}
@@ -387,12 +394,17 @@ class Region:
         self.route_associations: Dict[str, Association] = {}
         self.internet_gateways: Dict[str, InternetGateway] = {}
         self.public_ips: Dict[int, Resource] = {}  # public IPv4 address in use -> its Elastic IP or interface
+        self.dhcp_options: Dict[str, DhcpOptions] = {}
         self.client_tokens: Dict[Tuple[str, str], Tuple[Tuple[Tuple[str, str], ...], Dict[str, Any]]] = {}
         self.resources: Dict[str, Resource] = {}
         self.hidden: Dict[str, float] = {}  # eventual consistency: id -> virtual time other calls first see it
+        domain = "ec2.internal" if name == "us-east-1" else f"{name}.compute.internal"
+        default_options = DhcpOptions(settings, {"domain-name": [domain], "domain-name-servers": ["AmazonProvidedDNS"]})
+        self.default_dhcp_options_id = default_options.id  # the set every new VPC points at
+        self.add(default_options)
         if settings.default_vpc:
             self._create_default_vpc()
-            self.hidden.clear()  # a region starts with its default VPC in place
+        self.hidden.clear()  # a region starts with its defaults in place
 
     def dns_name(self, address: int) -> str:
         host = "ip-" + format_ipv4(address).replace(".", "-")
@@ -428,6 +440,8 @@ class Region:
             return [self.route_tables, resource.vpc.tables]
         if isinstance(resource, InternetGateway):
             return [self.internet_gateways]
+        if isinstance(resource, DhcpOptions):
+            return [self.dhcp_options]
         return []
 
     def free_public_ip(self) -> int | None:
@@ -704,6 +718,7 @@ class Region:
         assert block is not None
         network, bits = block
         vpc = Vpc(self.settings, network, bits, True, "default")
+        vpc.dhcp_options_id = self.default_dhcp_options_id
         self.add_vpc(vpc)
         for index, zone in enumerate(self.zones):
             self.add(Subnet(self.settings, vpc, network + (index << 12), 20, zone, True))

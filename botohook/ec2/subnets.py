@@ -1,4 +1,4 @@
-"""CreateSubnet, DescribeSubnets, DeleteSubnet."""
+"""CreateSubnet, DescribeSubnets, DeleteSubnet, ModifySubnetAttribute."""
 
 from __future__ import annotations
 
@@ -95,6 +95,12 @@ def _filters(region: Region) -> Dict[str, Getter[Subnet]]:
         "default-for-az": lambda s: [flag(s.default_for_az)],
         "defaultForAz": lambda s: [flag(s.default_for_az)],
         "map-public-ip-on-launch": lambda s: [flag(s.map_public_ip)],
+        "assign-ipv6-address-on-creation": lambda s: ["false"],
+        "ipv6-native": lambda s: ["false"],
+        # botohook simulates no IPv6 yet: no subnet has an IPv6 block to match
+        "ipv6-cidr-block-association.ipv6-cidr-block": lambda s: [],
+        "ipv6-cidr-block-association.association-id": lambda s: [],
+        "ipv6-cidr-block-association.state": lambda s: [],
         "owner-id": lambda s: [region.settings.account_id],
         "state": lambda s: ["available"],
     }
@@ -116,4 +122,35 @@ def delete_subnet(region: Region, params: wire.Params) -> Response:
     return {}
 
 
-OPERATIONS = {"CreateSubnet": create_subnet, "DescribeSubnets": describe_subnets, "DeleteSubnet": delete_subnet}
+_ATTRIBUTES = ("MapPublicIpOnLaunch", "AssignIpv6AddressOnCreation")
+
+
+def modify_subnet_attribute(region: Region, params: wire.Params) -> Response:
+    """``MapPublicIpOnLaunch`` (whether launches get a public IPv4 address); ``AssignIpv6AddressOnCreation`` only
+    as false, since no subnet has an IPv6 block yet. One attribute per call."""
+    subnet = region.subnet(wire.required(params, "SubnetId"))
+    given = [name for name in _ATTRIBUTES if f"{name}.Value" in params]
+    if not given:
+        raise Ec2Error("MissingParameter", "The request must contain the parameter mapPublicIpOnLaunch")
+    if len(given) > 1:
+        raise Ec2Error(
+            "InvalidParameterCombination", f"Fields for multiple attribute types specified: {', '.join(given)}"
+        )
+    value = wire.boolean(params, f"{given[0]}.Value")
+    if given[0] == "AssignIpv6AddressOnCreation" and value:
+        raise invalid_value(
+            "Invalid value 'true' for AssignIpv6AddressOnCreation. Cannot set AssignIpv6AddressOnCreation to true "
+            f"unless the subnet ({subnet.id}) has an IPv6 CIDR block associated with it."
+        )
+    wire.check_dry_run(params)
+    if given[0] == "MapPublicIpOnLaunch":
+        subnet.map_public_ip = value
+    return {}
+
+
+OPERATIONS = {
+    "CreateSubnet": create_subnet,
+    "DescribeSubnets": describe_subnets,
+    "DeleteSubnet": delete_subnet,
+    "ModifySubnetAttribute": modify_subnet_attribute,
+}

@@ -1,4 +1,4 @@
-"""CreateVpc, DescribeVpcs, DeleteVpc."""
+"""CreateVpc, DescribeVpcs, DeleteVpc, DescribeVpcAttribute, ModifyVpcAttribute."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def canonical_block(value: str, parameter: str) -> str:
 def describe_vpc(region: Region, vpc: Vpc, state: str = "available") -> Response:
     out: Response = {
         "CidrBlock": vpc.cidr,
-        "DhcpOptionsId": "default",
+        "DhcpOptionsId": vpc.dhcp_options_id,
         "State": state,
         "VpcId": vpc.id,
         "OwnerId": region.settings.account_id,
@@ -59,6 +59,7 @@ def create_vpc(region: Region, params: wire.Params) -> Response:
     tags = tag_specifications(params, "vpc")
     wire.check_dry_run(params)
     vpc = Vpc(region.settings, network, bits, False, tenancy)
+    vpc.dhcp_options_id = region.default_dhcp_options_id
     vpc.tags.update(tags)
     region.add_vpc(vpc)
     return {"Vpc": describe_vpc(region, vpc, "pending")}
@@ -71,7 +72,7 @@ def _filters(region: Region) -> Dict[str, Getter[Vpc]]:
         "cidr-block-association.cidr-block": lambda v: [v.cidr],
         "cidr-block-association.association-id": lambda v: [v.association_id],
         "cidr-block-association.state": lambda v: ["associated"],
-        "dhcp-options-id": lambda v: ["default"],
+        "dhcp-options-id": lambda v: [v.dhcp_options_id],
         "is-default": lambda v: [flag(v.is_default)],
         # Legacy names EC2 still accepts, which real clients send (Ansible's ec2_vpc_net and ec2_instance)
         "cidr-block": lambda v: [v.cidr],
@@ -97,4 +98,46 @@ def delete_vpc(region: Region, params: wire.Params) -> Response:
     return {}
 
 
-OPERATIONS = {"CreateVpc": create_vpc, "DescribeVpcs": describe_vpcs, "DeleteVpc": delete_vpc}
+# attribute name -> (response member, Vpc slot)
+_ATTRIBUTES = {
+    "enableDnsSupport": ("EnableDnsSupport", "dns_support"),
+    "enableDnsHostnames": ("EnableDnsHostnames", "dns_hostnames"),
+    "enableNetworkAddressUsageMetrics": ("EnableNetworkAddressUsageMetrics", "nau_metrics"),
+}
+
+
+def describe_vpc_attribute(region: Region, params: wire.Params) -> Response:
+    vpc = region.vpc(wire.required(params, "VpcId"))
+    attribute = wire.required(params, "Attribute")
+    if attribute not in _ATTRIBUTES:
+        raise invalid_value(f"Value ({attribute}) for parameter attribute is invalid. Unknown attribute.")
+    wire.check_dry_run(params)
+    member, slot = _ATTRIBUTES[attribute]
+    return {"VpcId": vpc.id, member: {"Value": getattr(vpc, slot)}}
+
+
+def modify_vpc_attribute(region: Region, params: wire.Params) -> Response:
+    """One attribute per call, as EC2 requires; DNS hostnames need DNS support."""
+    vpc = region.vpc(wire.required(params, "VpcId"))
+    given = [(member, slot) for member, slot in _ATTRIBUTES.values() if f"{member}.Value" in params]
+    if not given:
+        raise Ec2Error("MissingParameter", "The request must contain the parameter enableDnsSupport")
+    if len(given) > 1:
+        names = ", ".join(member[0].lower() + member[1:] for member, _ in given)
+        raise Ec2Error("InvalidParameterCombination", f"Fields for multiple attribute types specified: {names}")
+    member, slot = given[0]
+    value = wire.boolean(params, f"{member}.Value")
+    if slot == "dns_hostnames" and value and not vpc.dns_support:  # the VPC User Guide
+        raise invalid_value("Cannot enable DNS hostnames unless DNS support is enabled.")
+    wire.check_dry_run(params)
+    setattr(vpc, slot, value)
+    return {}
+
+
+OPERATIONS = {
+    "CreateVpc": create_vpc,
+    "DescribeVpcs": describe_vpcs,
+    "DeleteVpc": delete_vpc,
+    "DescribeVpcAttribute": describe_vpc_attribute,
+    "ModifyVpcAttribute": modify_vpc_attribute,
+}
