@@ -27,6 +27,7 @@ import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 from email.utils import formatdate
+from logging import DEBUG, getLogger
 from random import SystemRandom
 from secrets import token_hex
 from typing import Any, Callable, Dict, Iterator, List, Tuple
@@ -58,6 +59,7 @@ from .simulator import Simulator
 EVENT = "before-call.*.*"
 HOOK_ID = "botohook"
 _ENDPOINT = "https://ec2.amazonaws.com/"
+_endpoint_log = getLogger("botocore.endpoint")
 
 _hooks: WeakKeyDictionary[Any, Hook] = WeakKeyDictionary()  # botocore session or client -> its hook
 _faked_credentials: WeakKeyDictionary[Any, bool] = WeakKeyDictionary()
@@ -131,6 +133,8 @@ def respond(
     if simulator._fault_rules and simulator.faults.applies_to(operation):
         context[_IN_LOOP] = simulator  # answered attempt by attempt inside botocore's retry loop (see _net)
         return None
+    if _endpoint_log.isEnabledFor(DEBUG):  # botocore logs this for every request it sends; tools read it
+        _endpoint_log.debug("Making request for %s with params: %s", model, params)
     request_id = f"{_REQUEST_ID_PREFIX}{next(_request_counter):012x}"
     try:
         parsed = simulator.answer(service, operation, context.get("client_region") or "us-east-1", params["body"])

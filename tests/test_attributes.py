@@ -107,3 +107,23 @@ def test_the_caller_identity_and_the_requester_of_interfaces(ec2: Any, subnet_id
     eni_id = new_eni(ec2, subnet_id)
     described = ec2.describe_network_interfaces(NetworkInterfaceIds=[eni_id])["NetworkInterfaces"][0]
     assert described["RequesterId"].startswith("AIDA") and described["Groups"][0]["GroupName"] == "default"
+
+
+def test_answered_calls_log_the_line_botocore_logs(caplog: Any, sim: botohook.Simulator) -> None:
+    """botocore logs ``Making request for OperationModel(name=...)`` on ``botocore.endpoint`` for every request it
+    sends; Ansible builds each task's ``resource_actions`` from it with this regular expression."""
+    import logging
+    import re
+
+    ec2 = boto3.client("ec2", region_name=REGION)
+    with caplog.at_level(logging.DEBUG, logger="botocore.endpoint"):
+        ec2.create_vpc(CidrBlock="10.0.0.0/16")
+        boto3.client("sts", region_name=REGION).get_caller_identity()
+    actions = []
+    for line in caplog.text.splitlines():
+        found = re.search(r"OperationModel\(name=.*?\)", line)
+        if found:
+            service = re.search(r"https://.*?\.", line)
+            assert service is not None
+            actions.append(f"{service.group(0)[8:-1]}:{found.group(0)[20:-1]}")
+    assert actions == ["ec2:CreateVpc", "sts:GetCallerIdentity"]
