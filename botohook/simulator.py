@@ -13,6 +13,7 @@ from .ec2.base import Resource, Settings
 from .ec2.compute import Instance
 from .ec2.errors import Ec2Error
 from .ec2.model import ElasticIp, NetworkInterface, Region, Subnet, Vpc
+from .ec2.parameters import check as check_parameters
 from .ec2.wire import Params
 from .errors import UnsimulatedOperationError
 from .faults import LAGS, Clock, Faults
@@ -156,6 +157,8 @@ class Simulator:
             handler = STS_OPERATIONS.get(operation) if service == "sts" else None
             if handler is None:
                 raise UnsimulatedOperationError(service, operation)
+        else:
+            check_parameters(operation, params)
         state = self._regions.get(region) or self.region(region)
         with self._lock:
             try:

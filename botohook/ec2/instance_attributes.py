@@ -90,17 +90,6 @@ def _requested(params: wire.Params) -> List[Tuple[str, str]]:
 
 def modify_instance_attribute(region: Region, params: wire.Params) -> Response:
     instance = region.instance(wire.required(params, "InstanceId"))
-    for name in (
-        "Kernel.Value",
-        "Ramdisk.Value",
-        "SriovNetSupport.Value",
-        "EnaSupport.Value",
-        "EnclaveOptions.Enabled",
-    ):
-        if name in params:
-            raise UnsimulatedOperationError("ec2", "ModifyInstanceAttribute", f"botohook does not simulate {name}")
-    if "BlockDeviceMapping.1.DeviceName" in params:
-        raise UnsimulatedOperationError("ec2", "ModifyInstanceAttribute", "botohook does not simulate block devices")
     requested = _requested(params)
     if not requested:
         raise Ec2Error("MissingParameter", "The request must contain the parameter attribute")
