@@ -17,12 +17,15 @@ from .ec2.parameters import check as check_parameters
 from .ec2.wire import Params
 from .errors import UnsimulatedOperationError
 from .faults import LAGS, Clock, Faults
-from .sts import OPERATIONS as STS_OPERATIONS
+from .identity import OPERATIONS as IDENTITY_OPERATIONS
 
 R = TypeVar("R", bound=Resource)
 
 _MOVES = frozenset({"AssignPrivateIpAddresses", "UnassignPrivateIpAddresses"})  # what moves addresses
-SIMULATED_OPERATIONS = frozenset([f"ec2.{name}" for name in OPERATIONS] + [f"sts.{name}" for name in STS_OPERATIONS])
+SIMULATED_OPERATIONS = frozenset(
+    [f"ec2.{name}" for name in OPERATIONS]
+    + [f"{service}.{name}" for service, names in IDENTITY_OPERATIONS.items() for name in names]
+)
 """Every operation botohook answers, as ``service.Operation``."""
 
 
@@ -154,7 +157,7 @@ class Simulator:
         """Answer one request as botocore serialized it; raises ``Ec2Error`` or ``UnsimulatedOperationError``."""
         handler = OPERATIONS.get(operation) if service == "ec2" else None
         if handler is None:
-            handler = STS_OPERATIONS.get(operation) if service == "sts" else None
+            handler = IDENTITY_OPERATIONS.get(service, {}).get(operation)
             if handler is None:
                 raise UnsimulatedOperationError(service, operation)
         else:
