@@ -29,7 +29,10 @@ class AddressMachine(RuleBasedStateMachine):
         self.mock = botohook.mock(seed=0, strict=True, detached_address_limit=8)
         self.sim = self.mock.__enter__()
         self.ec2 = boto3.client("ec2", region_name="us-east-1")
-        vpc = self.ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        vpc = self.vpc = self.ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        self.table = self.ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+        self.groups: List[str] = []
+        self.routes = 0
         self.subnet = self.ec2.create_subnet(VpcId=vpc, CidrBlock=str(CIDR))["Subnet"]["SubnetId"]
         self.enis: List[str] = []
         self.instances: List[str] = []
@@ -145,10 +148,15 @@ class AddressMachine(RuleBasedStateMachine):
         if deleted:
             self.enis.remove(eni)
 
-    @rule(kind=st.sampled_from(["t3.micro", "c5.large", "m1.small"]))
-    def launch(self, kind: str) -> None:
+    @rule(kind=st.sampled_from(["t3.micro", "c5.large", "m1.small"]), public=st.booleans())
+    def launch(self, kind: str, public: bool) -> None:
+        where: Dict[str, Any] = {"SubnetId": self.subnet}
+        if public:  # a public IPv4 address at launch, released at stop and termination
+            where = {
+                "NetworkInterfaces": [{"DeviceIndex": 0, "SubnetId": self.subnet, "AssociatePublicIpAddress": True}]
+            }
         response = self.call(
-            "run_instances", ImageId="ami-12345678", InstanceType=kind, MinCount=1, MaxCount=1, SubnetId=self.subnet
+            "run_instances", ImageId="ami-12345678", InstanceType=kind, MinCount=1, MaxCount=1, **where
         )
         if response:
             instance = response["Instances"][0]
@@ -207,6 +215,89 @@ class AddressMachine(RuleBasedStateMachine):
         allocation = self.eips[index % len(self.eips)]
         if self.call("release_address", AllocationId=allocation) is not None:
             self.eips.remove(allocation)
+
+    @rule()
+    def create_group(self) -> None:
+        response = self.call(
+            "create_security_group", GroupName=f"g{len(self.groups)}", Description="random", VpcId=self.vpc
+        )
+        if response:
+            self.groups.append(response["GroupId"])
+
+    @precondition(lambda self: self.groups)
+    @rule(index=st.integers(0, 20))
+    def delete_group(self, index: int) -> None:
+        group = self.groups[index % len(self.groups)]
+        if self.call("delete_security_group", GroupId=group) is not None:
+            self.groups.remove(group)
+
+    @precondition(lambda self: self.groups and self.enis)
+    @rule(eni=st.integers(0, 20), picks=st.lists(st.integers(0, 20), min_size=1, max_size=3))
+    def regroup(self, eni: int, picks: List[int]) -> None:
+        groups = [self.groups[p % len(self.groups)] for p in picks]
+        self.call(
+            "modify_network_interface_attribute", NetworkInterfaceId=self.enis[eni % len(self.enis)], Groups=groups
+        )
+
+    @precondition(lambda self: len(self.groups) > 1)
+    @rule(group=st.integers(0, 20), peer=st.integers(0, 20))
+    def reference(self, group: int, peer: int) -> None:
+        self.call(
+            "authorize_security_group_ingress",
+            GroupId=self.groups[group % len(self.groups)],
+            IpPermissions=[
+                {"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": self.groups[peer % len(self.groups)]}]}
+            ],
+        )
+
+    @precondition(lambda self: self.enis)
+    @rule(eni=st.integers(0, 20), replace=st.booleans())
+    def route(self, eni: int, replace: bool) -> None:
+        if replace and self.routes:
+            destination = f"192.168.0.{self.routes - 1}/32"
+            self.call("replace_route", RouteTableId=self.table, DestinationCidrBlock=destination,
+                      NetworkInterfaceId=self.enis[eni % len(self.enis)])  # fmt: skip
+        elif self.call("create_route", RouteTableId=self.table, DestinationCidrBlock=f"192.168.0.{self.routes}/32",
+                       NetworkInterfaceId=self.enis[eni % len(self.enis)]):  # fmt: skip
+            self.routes += 1
+
+    @precondition(lambda self: self.instances)
+    @rule(index=st.integers(0, 20), start=st.booleans())
+    def stop_or_start(self, index: int, start: bool) -> None:
+        instance = self.instances[index % len(self.instances)]
+        self.call("start_instances" if start else "stop_instances", InstanceIds=[instance])
+
+    @invariant()
+    def groups_exist_wherever_they_are_named(self) -> None:
+        groups = {g["GroupId"]: g for g in self.ec2.describe_security_groups()["SecurityGroups"]}
+        by_vpc: Dict[str, int] = {}
+        for group in groups.values():
+            by_vpc[group["VpcId"]] = by_vpc.get(group["VpcId"], 0) + (group["GroupName"] == "default")
+            for permission in group["IpPermissions"]:
+                assert all(pair["GroupId"] in groups for pair in permission["UserIdGroupPairs"])
+        assert set(by_vpc.values()) == {1}, "every VPC keeps exactly one default group"
+        for eni in self.ec2.describe_network_interfaces()["NetworkInterfaces"]:
+            assert eni["Groups"] and all(g["GroupId"] in groups for g in eni["Groups"])
+
+    @invariant()
+    def routes_are_active_exactly_while_their_interface_exists(self) -> None:
+        table = self.ec2.describe_route_tables(RouteTableIds=[self.table])["RouteTables"][0]
+        interfaces = {e["NetworkInterfaceId"] for e in self.ec2.describe_network_interfaces()["NetworkInterfaces"]}
+        for route in table["Routes"]:
+            if "NetworkInterfaceId" in route:
+                assert (route["State"] == "active") == (route["NetworkInterfaceId"] in interfaces)
+
+    @invariant()
+    def public_addresses_are_unique_and_only_on_running_instances(self) -> None:
+        seen = [a["PublicIp"] for a in self.ec2.describe_addresses()["Addresses"]]
+        for reservation in self.ec2.describe_instances()["Reservations"]:
+            for instance in reservation["Instances"]:
+                for eni in instance["NetworkInterfaces"]:
+                    association = eni.get("Association")
+                    if association and association["IpOwnerId"] == "amazon":
+                        assert instance["State"]["Name"] == "running"
+                        seen.append(association["PublicIp"])
+        assert len(seen) == len(set(seen))
 
     @invariant()
     def elastic_ips_point_at_existing_addresses(self) -> None:
