@@ -192,3 +192,28 @@ def test_blocks_with_host_bits_are_made_canonical(ec2: Any) -> None:
         SubnetId=subnet["SubnetId"], Cidr="100.68.1.20/28", ReservationType="explicit"
     )["SubnetCidrReservation"]
     assert reservation["Cidr"] == "100.68.1.16/28"
+
+
+def test_create_default_vpc_and_subnets_where_the_region_has_none() -> None:
+    with botohook.mock(default_vpc=False, strict=True):
+        ec2 = boto3.client("ec2", region_name="eu-west-1")
+        with ec2_error("DefaultVpcDoesNotExist", unchanged=ec2):
+            ec2.create_default_subnet(AvailabilityZone="eu-west-1a")
+        vpc = ec2.create_default_vpc()["Vpc"]
+        assert (vpc["CidrBlock"], vpc["IsDefault"]) == ("172.31.0.0/16", True)
+        subnets = ec2.describe_subnets(Filters=[{"Name": "default-for-az", "Values": ["true"]}])["Subnets"]
+        assert sorted(s["CidrBlock"] for s in subnets) == ["172.31.0.0/20", "172.31.16.0/20", "172.31.32.0/20"]
+        routes = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}])["RouteTables"]
+        assert {r["DestinationCidrBlock"] for r in routes[0]["Routes"]} == {"172.31.0.0/16", "0.0.0.0/0"}
+        with ec2_error("DefaultVpcAlreadyExists", "A Default VPC already exists for this account in this region."):
+            ec2.create_default_vpc()
+        with ec2_error("DefaultSubnetAlreadyExistsInAvailabilityZone", unchanged=ec2):
+            ec2.create_default_subnet(AvailabilityZone="eu-west-1b")
+        lost = next(s for s in subnets if s["AvailabilityZone"] == "eu-west-1b")
+        ec2.delete_subnet(SubnetId=lost["SubnetId"])
+        again = ec2.create_default_subnet(AvailabilityZone="eu-west-1b")["Subnet"]
+        assert (again["CidrBlock"], again["DefaultForAz"], again["MapPublicIpOnLaunch"]) == (
+            "172.31.16.0/20",
+            True,
+            True,
+        )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, Iterable, List, Tuple, TypeVar
 
-from .addresses import BLOCK, AddressPool, format_cidr, format_ipv4, parse_cidr
+from .addresses import BLOCK, AddressPool, cidrs_overlap, format_cidr, format_ipv4, parse_cidr
 from .base import Resource, Settings, is_resource_id
 from .compute import Attachment, Instance
 from .dhcp import DhcpOptions
@@ -403,7 +403,7 @@ class Region:
         self.default_dhcp_options_id = default_options.id  # the set every new VPC points at
         self.add(default_options)
         if settings.default_vpc:
-            self._create_default_vpc()
+            self.create_default_vpc()
         self.hidden.clear()  # a region starts with its defaults in place
 
     def dns_name(self, address: int) -> str:
@@ -713,21 +713,36 @@ class Region:
             interface.subnet.release_prefix(first)
         self.remove(interface)
 
-    def _create_default_vpc(self) -> None:
+    def create_default_vpc(self) -> Vpc:
+        """The default VPC as AWS makes it: 172.31.0.0/16, a default /20 subnet per zone, an internet gateway and
+        a route to it for 0.0.0.0/0."""
         block = parse_cidr(DEFAULT_VPC_CIDR)
         assert block is not None
         network, bits = block
         vpc = Vpc(self.settings, network, bits, True, "default")
         vpc.dhcp_options_id = self.default_dhcp_options_id
         self.add_vpc(vpc)
-        for index, zone in enumerate(self.zones):
-            self.add(Subnet(self.settings, vpc, network + (index << 12), 20, zone, True))
+        for zone in self.zones:
+            self.create_default_subnet(vpc, zone)
         gateway = InternetGateway(self.settings)
         gateway.vpc = vpc
         vpc.gateway = gateway
         self.add(gateway)
         table = vpc.tables[next(iter(vpc.tables))]
         table.routes["0.0.0.0/0"] = Route("0.0.0.0/0", "gateway", gateway.id, "CreateRoute")
+        return vpc
+
+    def create_default_subnet(self, vpc: Vpc, zone: Zone) -> Subnet | None:
+        """A default /20 for the zone in the default VPC: the zone's own block if free, else the first free one;
+        None when the VPC has no free /20 left."""
+        preferred = self.zones.index(zone)
+        for index in [preferred, *range(1 << (20 - vpc.bits))]:
+            network = vpc.network + (index << 12)
+            if not any(cidrs_overlap(network, 20, s.network, s.bits) for s in vpc.subnets.values()):
+                subnet = Subnet(self.settings, vpc, network, 20, zone, True)
+                self.add(subnet)
+                return subnet
+        return None
 
 
 def _find(index: Dict[str, R], resource_id: str, code: str, noun: str) -> R:

@@ -40,6 +40,8 @@ SIMULATED: Dict[str, str] = {
     "AttachNetworkInterface": "NetworkCardIndex NetworkInterfaceId InstanceId DeviceIndex",
     "AuthorizeSecurityGroupEgress": _RULES,
     "AuthorizeSecurityGroupIngress": _RULES + " GroupName",
+    "CreateDefaultSubnet": "AvailabilityZone AvailabilityZoneId",
+    "CreateDefaultVpc": "",
     "CreateDhcpOptions": "DhcpConfiguration",
     "CreateInternetGateway": "",
     "CreateNetworkInterface": (

@@ -1,4 +1,4 @@
-"""CreateSubnet, DescribeSubnets, DeleteSubnet, ModifySubnetAttribute."""
+"""CreateSubnet, CreateDefaultSubnet, DescribeSubnets, DeleteSubnet, ModifySubnetAttribute."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from . import wire
 from .addresses import cidrs_overlap
 from .describe import Getter, by_ids, flag, paged, select, tag_list, tag_specifications
 from .errors import Ec2Error, invalid_value
-from .model import Region, Subnet
+from .model import Region, Subnet, Zone
 from .vpcs import parse_block
 
 Response = Dict[str, Any]
@@ -43,6 +43,25 @@ def describe_subnet(region: Region, subnet: Subnet) -> Response:
     return out
 
 
+def _zone(region: Region, zone_name: str | None, zone_id: str | None) -> Zone:
+    """The zone named by name or id; a random one when neither is given."""
+    if zone_name is not None and zone_id is not None:
+        raise Ec2Error(
+            "InvalidParameterCombination", "Only one of availabilityZone and availabilityZoneId may be specified."
+        )
+    if zone_name is None and zone_id is None:
+        return region.zones[region.settings.id_rng.randrange(len(region.zones))]
+    found = [z for z in region.zones if z.name == zone_name or z.zone_id == zone_id]
+    if not found:
+        names = ", ".join(z.name for z in region.zones)
+        parameter = "availabilityZone" if zone_name is not None else "availabilityZoneId"
+        raise invalid_value(
+            f"Value ({zone_name or zone_id}) for parameter {parameter} is invalid. "
+            f"Subnets can currently only be created in the following availability zones: {names}."
+        )
+    return found[0]
+
+
 def create_subnet(region: Region, params: wire.Params) -> Response:
     vpc = region.vpc(wire.required(params, "VpcId"))
     cidr = wire.text(params, "CidrBlock")
@@ -54,24 +73,7 @@ def create_subnet(region: Region, params: wire.Params) -> Response:
     for other in vpc.subnets.values():
         if cidrs_overlap(network, bits, other.network, other.bits):
             raise Ec2Error("InvalidSubnet.Conflict", f"The CIDR '{cidr}' conflicts with another subnet")
-    zone_name = wire.text(params, "AvailabilityZone")
-    zone_id = wire.text(params, "AvailabilityZoneId")
-    if zone_name is not None and zone_id is not None:
-        raise Ec2Error(
-            "InvalidParameterCombination", "Only one of availabilityZone and availabilityZoneId may be specified."
-        )
-    if zone_name is None and zone_id is None:
-        zone = region.zones[region.settings.id_rng.randrange(len(region.zones))]
-    else:
-        found = [z for z in region.zones if z.name == zone_name or z.zone_id == zone_id]
-        if not found:
-            names = ", ".join(z.name for z in region.zones)
-            parameter = "availabilityZone" if zone_name is not None else "availabilityZoneId"
-            raise invalid_value(
-                f"Value ({zone_name or zone_id}) for parameter {parameter} is invalid. "
-                f"Subnets can currently only be created in the following availability zones: {names}."
-            )
-        zone = found[0]
+    zone = _zone(region, wire.text(params, "AvailabilityZone"), wire.text(params, "AvailabilityZoneId"))
     tags = tag_specifications(params, "subnet")
     wire.check_dry_run(params)
     subnet = Subnet(region.settings, vpc, network, bits, zone, False)
@@ -148,7 +150,31 @@ def modify_subnet_attribute(region: Region, params: wire.Params) -> Response:
     return {}
 
 
+def create_default_subnet(region: Region, params: wire.Params) -> Response:
+    """A default subnet in a zone of the default VPC that has none."""
+    vpc = next((v for v in region.vpcs.values() if v.is_default), None)
+    if vpc is None:
+        raise Ec2Error("DefaultVpcDoesNotExist", "No default VPC exists for this account in this region.")
+    zone_name, zone_id = wire.text(params, "AvailabilityZone"), wire.text(params, "AvailabilityZoneId")
+    if zone_name is None and zone_id is None:
+        raise Ec2Error("MissingParameter", "The request must contain the parameter availabilityZone")
+    zone = _zone(region, zone_name, zone_id)
+    if any(s.default_for_az and s.zone is zone for s in vpc.subnets.values()):
+        raise Ec2Error(
+            "DefaultSubnetAlreadyExistsInAvailabilityZone",
+            f"A Default Subnet already exists in this availability zone: {zone.name}",
+        )
+    if all(any(cidrs_overlap(vpc.network + (i << 12), 20, s.network, s.bits) for s in vpc.subnets.values())
+           for i in range(1 << (20 - vpc.bits))):  # fmt: skip
+        raise Ec2Error("InsufficientFreeAddressesInSubnet", "The default VPC has no free /20 left for a subnet.")
+    wire.check_dry_run(params)
+    subnet = region.create_default_subnet(vpc, zone)
+    assert subnet is not None
+    return {"Subnet": describe_subnet(region, subnet)}
+
+
 OPERATIONS = {
+    "CreateDefaultSubnet": create_default_subnet,
     "CreateSubnet": create_subnet,
     "DescribeSubnets": describe_subnets,
     "DeleteSubnet": delete_subnet,

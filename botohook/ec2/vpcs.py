@@ -1,4 +1,4 @@
-"""CreateVpc, DescribeVpcs, DeleteVpc, DescribeVpcAttribute, ModifyVpcAttribute."""
+"""CreateVpc, CreateDefaultVpc, DescribeVpcs, DeleteVpc, DescribeVpcAttribute, ModifyVpcAttribute."""
 
 from __future__ import annotations
 
@@ -134,7 +134,15 @@ def modify_vpc_attribute(region: Region, params: wire.Params) -> Response:
     return {}
 
 
+def create_default_vpc(region: Region, params: wire.Params) -> Response:
+    if any(v.is_default for v in region.vpcs.values()):
+        raise Ec2Error("DefaultVpcAlreadyExists", "A Default VPC already exists for this account in this region.")
+    wire.check_dry_run(params)
+    return {"Vpc": describe_vpc(region, region.create_default_vpc(), "pending")}
+
+
 OPERATIONS = {
+    "CreateDefaultVpc": create_default_vpc,
     "CreateVpc": create_vpc,
     "DescribeVpcs": describe_vpcs,
     "DeleteVpc": delete_vpc,
