@@ -22,7 +22,8 @@ from urllib.parse import urlsplit
 from ._http import Handler, QuietServer, running
 from .ec2.addresses import format_ipv4
 from .ec2.compute import Instance
-from .ec2.model import NetworkInterface, Region
+from .ec2.enis import NetworkInterface
+from .ec2.model import Region
 from .simulator import Simulator
 
 IMDS_ADDRESS = ("169.254.169.254", 80)

@@ -11,8 +11,10 @@ from typing import Any, Deque, Dict, Iterator, List, Mapping, NamedTuple, Tuple,
 from .ec2 import OPERATIONS
 from .ec2.base import Resource, Settings
 from .ec2.compute import Instance
+from .ec2.enis import ElasticIp, NetworkInterface
 from .ec2.errors import Ec2Error
-from .ec2.model import ElasticIp, NetworkInterface, Region, Subnet, Vpc
+from .ec2.model import Region
+from .ec2.network import Subnet, Vpc
 from .ec2.parameters import check as check_parameters
 from .ec2.wire import Params
 from .errors import UnsimulatedOperationError

@@ -30,8 +30,10 @@ from ._shapes import ec2_model
 from .ec2 import OPERATIONS
 from .ec2.addresses import format_ipv4, parse_ipv4
 from .ec2.base import Resource, is_resource_id
+from .ec2.enis import NetworkInterface
 from .ec2.errors import Ec2Error
-from .ec2.model import NetworkInterface, Region, Subnet, Vpc
+from .ec2.model import Region
+from .ec2.network import Subnet, Vpc
 
 if TYPE_CHECKING:
     from .simulator import Simulator

@@ -9,7 +9,8 @@ from .base import Resource, Settings
 from .catalog import InstanceType
 
 if TYPE_CHECKING:
-    from .model import NetworkInterface, Subnet
+    from .enis import NetworkInterface
+    from .network import Subnet
 
 _SETTLED = {"pending": "running", "shutting-down": "terminated", "stopping": "stopped"}
 

@@ -7,8 +7,9 @@ from typing import Any, Dict, List
 from . import wire
 from .addresses import format_ipv4, parse_ipv4
 from .describe import Getter, select, tag_list, tag_specifications
+from .enis import ElasticIp, NetworkInterface
 from .errors import Ec2Error, incorrect_state, invalid_value
-from .model import PUBLIC_RANGES, ElasticIp, NetworkInterface, Region
+from .model import PUBLIC_RANGES, Region
 
 Response = Dict[str, Any]
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Dict, Tuple
 from .base import Resource, Settings
 
 if TYPE_CHECKING:
-    from .model import Vpc
+    from .network import Vpc
 
 RuleKey = Tuple[str, int, int, str, str]  # protocol, from port, to port, peer kind, peer
 

@@ -10,10 +10,12 @@ from .base import is_resource_id
 from .catalog import InstanceType
 from .compute import Instance
 from .describe import Getter, flag, page, select, tag_list, tags_by_type
+from .enis import NetworkInterface
 from .errors import Ec2Error, invalid_value, missing
 from .idempotency import idempotent
 from .interfaces import InterfacePlan, build_interface, check_prefix_support, describe_interface, plan_interface
-from .model import NetworkInterface, Region, Subnet
+from .model import Region
+from .network import Subnet
 from .security_groups import default_vpc, group_by_name, group_entry
 
 Response = Dict[str, Any]

@@ -9,9 +9,11 @@ from .addresses import BLOCK, format_cidr, format_ipv4, parse_ipv4
 from .base import caller_id, is_resource_id
 from .catalog import InstanceType
 from .describe import Getter, by_ids, flag, paged, select, tag_list, tag_specifications
+from .enis import ElasticIp, NetworkInterface
 from .errors import Ec2Error, invalid_value
 from .idempotency import idempotent
-from .model import ElasticIp, NetworkInterface, Region, Subnet
+from .model import Region
+from .network import Subnet
 from .security_groups import group_entry, groups_for
 
 Response = Dict[str, Any]

@@ -1,16 +1,19 @@
-"""The simulated EC2 network of one account in one region: VPCs, subnets, interfaces, Elastic IPs and the region that
-indexes them (with ``base`` and ``compute``); plain Python, no botocore."""
+"""The region: one account's simulated EC2 network in one region, indexing every resource of the families modelled in
+``network`` (VPCs, subnets), ``enis`` (interfaces, Elastic IPs), ``compute`` (instances), ``groups`` (security groups),
+``routing`` (route tables, gateways) and ``dhcp``, and making the changes that span families; plain Python."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Iterable, List, Tuple, TypeVar
+from typing import Any, Dict, List, Tuple, TypeVar
 
-from .addresses import BLOCK, AddressPool, cidrs_overlap, format_cidr, format_ipv4, parse_cidr
+from .addresses import cidrs_overlap, format_ipv4, parse_cidr
 from .base import Resource, Settings, is_resource_id
 from .compute import Attachment, Instance
 from .dhcp import DhcpOptions
+from .enis import ElasticIp, NetworkInterface
 from .errors import Ec2Error
 from .groups import Rule, RuleKey, SecurityGroup
+from .network import CidrReservation, Subnet, Vpc, Zone
 from .routing import Association, InternetGateway, Route, RouteTable
 
 DEFAULT_VPC_CIDR = "172.31.0.0/16"
@@ -28,9 +31,10 @@ _LAGGING = frozenset(
         "security-group",
         "route-table",
         "internet-gateway",
+        "dhcp-options",
     }
-)
-ALL_TRAFFIC = "-1"  # new ids other calls miss
+)  # the resources whose new ids other calls miss for a while under eventual consistency
+ALL_TRAFFIC = "-1"  # a security-group rule's protocol for every protocol and port
 R = TypeVar("R")
 _DIRECTIONS = {
     "east": "e",
@@ -43,334 +47,6 @@ _DIRECTIONS = {
     "southeast": "se",
     "southwest": "sw",
 }
-
-
-class Vpc(Resource):
-    """A VPC: its IPv4 block, subnets, security groups (``default`` among them) and route tables (one main), made by
-    :meth:`Region.add_vpc`, and the internet gateway attached to it."""
-
-    __slots__ = (
-        "association_id",
-        "bits",
-        "default_group_id",
-        "dhcp_options_id",
-        "dns_hostnames",
-        "dns_support",
-        "gateway",
-        "groups",
-        "is_default",
-        "main_association",
-        "nau_metrics",
-        "network",
-        "subnets",
-        "tables",
-        "tenancy",
-    )
-    resource_type = "vpc"
-
-    def __init__(self, settings: Settings, network: int, bits: int, is_default: bool, tenancy: str) -> None:
-        super().__init__(settings.new_id("vpc"))
-        self.network, self.bits = network, bits
-        self.is_default = is_default
-        self.tenancy = tenancy
-        self.association_id = settings.new_id("vpc-cidr-assoc")
-        self.default_group_id = ""
-        self.dhcp_options_id = "default"
-        self.dns_support, self.dns_hostnames, self.nau_metrics = True, is_default, False
-        self.subnets: Dict[str, Subnet] = {}
-        self.groups: Dict[str, SecurityGroup] = {}
-        self.tables: Dict[str, RouteTable] = {}
-        self.main_association: Association | None = None
-        self.gateway: InternetGateway | None = None
-
-    def group_named(self, name: str) -> SecurityGroup | None:
-        return next((g for g in self.groups.values() if g.name == name), None)
-
-    @property
-    def cidr(self) -> str:
-        return format_cidr(self.network, self.bits)
-
-    def contains(self, network: int, bits: int) -> bool:
-        return bits >= self.bits and (network >> (32 - self.bits)) == (self.network >> (32 - self.bits))
-
-
-class Zone:
-    __slots__ = ("name", "zone_id")
-
-    def __init__(self, name: str, zone_id: str) -> None:
-        self.name, self.zone_id = name, zone_id
-
-
-class Subnet(Resource):
-    """A subnet, the addresses and /28 prefixes it has handed out, and its CIDR reservations."""
-
-    __slots__ = (
-        "association",
-        "bits",
-        "default_for_az",
-        "map_public_ip",
-        "network",
-        "owners",
-        "pool",
-        "prefixes",
-        "reservations",
-        "vpc",
-        "zone",
-    )
-    resource_type = "subnet"
-
-    def __init__(self, settings: Settings, vpc: Vpc, network: int, bits: int, zone: Zone, default: bool) -> None:
-        super().__init__(settings.new_id("subnet"))
-        self.vpc, self.network, self.bits, self.zone = vpc, network, bits, zone
-        self.pool = AddressPool(1 << (32 - bits))
-        self.owners: Dict[int, NetworkInterface] = {}  # address -> interface holding it
-        self.prefixes: Dict[int, NetworkInterface] = {}  # first address of a delegated /28 -> interface
-        self.reservations: Dict[str, CidrReservation] = {}
-        self.default_for_az = self.map_public_ip = default
-        self.association: Association | None = None  # its explicit route-table association, if any
-
-    @property
-    def route_table(self) -> RouteTable:
-        """The table its traffic follows: its explicit association's, else its VPC's main table."""
-        association = self.association or self.vpc.main_association
-        assert association is not None
-        return association.table
-
-    @property
-    def cidr(self) -> str:
-        return format_cidr(self.network, self.bits)
-
-    @property
-    def available(self) -> int:
-        return len(self.pool)
-
-    def offset(self, address: int) -> int | None:
-        """The address's position in the subnet, or None when it lies outside."""
-        offset = address - self.network
-        return offset if 0 <= offset < self.pool.size else None
-
-    def in_use(self, address: int) -> bool:
-        """Whether an interface holds this unreserved address of the subnet, alone or inside a delegated prefix."""
-        return not self.pool.is_free(address - self.network)
-
-    def can_allocate(self, addresses: int, prefixes: int, named: List[int]) -> Ec2Error | None:
-        """The error EC2 gives when ``addresses`` automatic addresses and ``prefixes`` automatic /28 prefixes
-        cannot both come from this subnet after the ``named`` addresses are taken, else None."""
-        pool = self.pool
-        if prefixes > pool.automatic_blocks():
-            return Ec2Error(
-                "InsufficientCidrBlocks",
-                "The specified subnet does not have enough free cidr blocks to satisfy the request.",
-            )
-        left = pool.automatic() - sum(1 for a in named if pool.is_automatic(a - self.network))
-        if pool.prefixes_come_from_open_blocks():
-            left -= BLOCK * prefixes
-        if addresses > left:
-            return Ec2Error(
-                "InsufficientFreeAddressesInSubnet",
-                "The specified subnet does not have enough free addresses to satisfy the request.",
-            )
-        return None
-
-    def claim(self, address: int, interface: NetworkInterface) -> None:
-        self.pool.take(address - self.network)
-        self.owners[address] = interface
-
-    def release(self, address: int) -> None:
-        del self.owners[address]
-        self.pool.release(address - self.network)
-
-    def allocate(self, count: int, interface: NetworkInterface, settings: Settings) -> List[int]:
-        """Pick ``count`` free addresses by the simulator's policy and give them to ``interface``."""
-        pool, owners, network = self.pool, self.owners, self.network
-        addresses = []
-        for _ in range(count):
-            address = network + (pool.take_lowest() if settings.lowest else pool.take_random(settings.allocation_rng))
-            owners[address] = interface
-            addresses.append(address)
-        return addresses
-
-    def _block(self, first: int) -> int:
-        return (first - self.network) // BLOCK
-
-    def prefix_is_free(self, first: int) -> bool:
-        """Whether the /28 starting at ``first`` holds no address or prefix in use."""
-        return self.pool.block_is_free(self._block(first))
-
-    def claim_prefix(self, first: int, interface: NetworkInterface) -> None:
-        self.pool.take_block(self._block(first))
-        self.prefixes[first] = interface
-
-    def release_prefix(self, first: int) -> None:
-        del self.prefixes[first]
-        self.pool.release_block(self._block(first))
-
-    def allocate_prefixes(self, count: int, interface: NetworkInterface, settings: Settings) -> List[int]:
-        """Pick ``count`` wholly free /28 blocks by the simulator's policy and delegate them to ``interface``."""
-        pool = self.pool
-        firsts = []
-        for _ in range(count):
-            block = pool.take_lowest_block() if settings.lowest else pool.take_random_block(settings.allocation_rng)
-            first = self.network + block * BLOCK
-            self.prefixes[first] = interface
-            firsts.append(first)
-        return firsts
-
-
-class CidrReservation(Resource):
-    """A subnet CIDR reservation: ``prefix`` (automatic prefixes come from it) or ``explicit`` (manual use only)."""
-
-    __slots__ = ("bits", "description", "kind", "network", "subnet")
-    resource_type = "subnet-cidr-reservation"
-
-    def __init__(
-        self, settings: Settings, subnet: Subnet, network: int, bits: int, kind: str, description: str
-    ) -> None:
-        super().__init__(settings.new_id("subnet-cr"))
-        self.subnet, self.network, self.bits, self.kind, self.description = subnet, network, bits, kind, description
-
-    @property
-    def cidr(self) -> str:
-        return format_cidr(self.network, self.bits)
-
-    @property
-    def offsets(self) -> range:
-        start = self.network - self.subnet.network
-        return range(start, start + (1 << (32 - self.bits)))
-
-
-class NetworkInterface(Resource):
-    """An elastic network interface: its primary address and its secondary addresses, in assignment order."""
-
-    __slots__ = (
-        "associations",
-        "attachment",
-        "description",
-        "detaching",
-        "groups",
-        "interface_type",
-        "mac",
-        "prefixes",
-        "primary",
-        "public_ip",
-        "public_on_launch",
-        "secondaries",
-        "shown",
-        "shown_until",
-        "source_dest_check",
-        "subnet",
-    )
-    resource_type = "network-interface"
-
-    def __init__(
-        self, settings: Settings, subnet: Subnet, description: str, groups: List[str], interface_type: str
-    ) -> None:
-        super().__init__(settings.new_id("eni"))
-        self.subnet = subnet
-        self.primary = 0
-        self.secondaries: Dict[int, None] = {}
-        self.prefixes: Dict[int, None] = {}  # first address of each delegated /28, in assignment order
-        self.description = description
-        self.groups = groups
-        self.interface_type = interface_type
-        self.source_dest_check = True
-        self.attachment: Attachment | None = None
-        self.associations: Dict[int, ElasticIp] = {}  # private address -> the Elastic IP associated with it
-        self.public_ip: int | None = None  # the public IPv4 address EC2 gave the primary address (not an Elastic IP)
-        self.public_on_launch = False  # launched with a public IPv4 address: it gets one again when it may
-        # Eventual consistency: the (secondaries, prefixes) Describe shows until shown_until, after a change
-        self.shown: Tuple[List[int], List[int]] = ([], [])
-        self.shown_until: float | None = None
-        self.detaching: Tuple[Attachment, float] | None = None  # the attachment it is leaving, until when
-        rng = settings.id_rng
-        self.mac = "0e:" + ":".join(f"{rng.getrandbits(8):02x}" for _ in range(5))
-
-    @property
-    def primary_address(self) -> str:
-        """The primary private IPv4 address."""
-        return format_ipv4(self.primary)
-
-    @property
-    def secondary_addresses(self) -> List[str]:
-        """The secondary private IPv4 addresses, oldest first."""
-        return [format_ipv4(a) for a in self.secondaries]
-
-    @property
-    def private_addresses(self) -> List[str]:
-        """Every private IPv4 address, primary first."""
-        return [self.primary_address, *self.secondary_addresses]
-
-    def public_address(self, address: int) -> str | None:
-        """The public IPv4 address that maps to one of its private addresses: an Elastic IP, else, for the primary,
-        the address EC2 gave it at launch."""
-        eip = self.associations.get(address)
-        if eip is not None:
-            return eip.address
-        if address == self.primary and self.public_ip is not None:
-            return format_ipv4(self.public_ip)
-        return None
-
-    @property
-    def ipv4_prefixes(self) -> List[str]:
-        """The delegated /28 prefixes, oldest first."""
-        return [format_cidr(first, 28) for first in self.prefixes]
-
-    def described(self, now: Callable[[], float]) -> Tuple[Iterable[int], Iterable[int]]:
-        """``(secondaries, prefixes)`` as Describe shows them: the placement before a recent change under eventual
-        consistency (the clock ``now`` is read only then), else the current one."""
-        if self.shown_until is not None and now() < self.shown_until:
-            return self.shown
-        return self.secondaries, self.prefixes
-
-    @property
-    def slots(self) -> int:
-        """Address slots in use against the instance type's limit: the primary, each secondary, each prefix."""
-        return 1 + len(self.secondaries) + len(self.prefixes)
-
-    def shown_attachment(self) -> Tuple[Attachment, str] | None:
-        """The attachment Describe shows, with its status: the current one, or, under eventual consistency, the
-        one this interface is still ``detaching`` from."""
-        if self.attachment is not None:
-            return self.attachment, self.attachment.status
-        if self.detaching is not None:
-            attachment, until = self.detaching
-            if attachment.settings.now() < until:
-                return attachment, "detaching"
-            self.detaching = None
-        return None
-
-    @property
-    def status(self) -> str:
-        return "available" if self.shown_attachment() is None else "in-use"
-
-    @property
-    def running(self) -> bool:
-        """Whether it is attached to an instance that is pending or running (one that may hold a public address)."""
-        return self.attachment is not None and self.attachment.instance.state in ("pending", "running")
-
-    @property
-    def instance(self) -> Instance | None:
-        """The instance this interface is attached to, if any."""
-        return None if self.attachment is None else self.attachment.instance
-
-
-class ElasticIp(Resource):
-    """An Elastic IP address and, when associated, the private address it maps to."""
-
-    __slots__ = ("association_id", "interface", "private_address", "public_ip")
-    resource_type = "elastic-ip"
-
-    def __init__(self, settings: Settings, public_ip: int) -> None:
-        super().__init__(settings.new_id("eipalloc"))
-        self.public_ip = public_ip
-        self.association_id: str | None = None
-        self.interface: NetworkInterface | None = None
-        self.private_address: int | None = None
-
-    @property
-    def address(self) -> str:
-        """The public address."""
-        return format_ipv4(self.public_ip)
 
 
 class Region:

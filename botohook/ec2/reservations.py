@@ -8,7 +8,8 @@ from . import wire
 from .addresses import EXPLICIT, PREFIX, cidrs_overlap, parse_block
 from .describe import Getter, paged, select, tag_list, tag_specifications
 from .errors import invalid_value
-from .model import CidrReservation, Region
+from .model import Region
+from .network import CidrReservation
 
 Response = Dict[str, Any]
 KINDS = {"prefix": PREFIX, "explicit": EXPLICIT}

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Dict
 from .base import Resource, Settings
 
 if TYPE_CHECKING:
-    from .model import Subnet, Vpc
+    from .network import Subnet, Vpc
 
 
 class Route:

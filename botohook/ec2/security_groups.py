@@ -11,7 +11,8 @@ from .base import is_resource_id
 from .describe import Getter, by_ids, paged, select, tag_list, tag_specifications, tags_by_type
 from .errors import Ec2Error, invalid_value, missing
 from .groups import Rule, RuleKey, SecurityGroup
-from .model import ALL_TRAFFIC, Region, Subnet, Vpc
+from .model import ALL_TRAFFIC, Region
+from .network import Subnet, Vpc
 from .prefix_lists import prefix_list
 
 Response = Dict[str, Any]

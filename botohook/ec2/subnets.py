@@ -8,7 +8,8 @@ from . import wire
 from .addresses import cidrs_overlap
 from .describe import Getter, by_ids, flag, paged, select, tag_list, tag_specifications
 from .errors import Ec2Error, invalid_value
-from .model import Region, Subnet, Zone
+from .model import Region
+from .network import Subnet, Zone
 from .vpcs import parse_block
 
 Response = Dict[str, Any]

@@ -9,7 +9,8 @@ from .addresses import format_cidr
 from .addresses import parse_block as parse_any_block
 from .describe import Getter, by_ids, flag, paged, select, tag_list, tag_specifications
 from .errors import Ec2Error, invalid_value
-from .model import Region, Vpc
+from .model import Region
+from .network import Vpc
 
 Response = Dict[str, Any]
 _TENANCIES = ("default", "dedicated", "host")

@@ -7,7 +7,8 @@ from typing import Any, Dict
 from . import wire
 from .describe import Getter, select
 from .errors import invalid_value
-from .model import Region, Zone
+from .model import Region
+from .network import Zone
 
 Response = Dict[str, Any]
 

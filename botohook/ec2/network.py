@@ -1,0 +1,209 @@
+"""The address space of one region: VPCs, zones, subnets with their address allocator, CIDR reservations; plain
+Python, no botocore."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Dict, List
+
+from .addresses import BLOCK, AddressPool, format_cidr
+from .base import Resource, Settings
+from .errors import Ec2Error
+
+if TYPE_CHECKING:
+    from .enis import NetworkInterface
+    from .groups import SecurityGroup
+    from .routing import Association, InternetGateway, RouteTable
+
+
+class Vpc(Resource):
+    """A VPC: its IPv4 block, subnets, security groups (``default`` among them) and route tables (one main), made by
+    :meth:`Region.add_vpc`, and the internet gateway attached to it."""
+
+    __slots__ = (
+        "association_id",
+        "bits",
+        "default_group_id",
+        "dhcp_options_id",
+        "dns_hostnames",
+        "dns_support",
+        "gateway",
+        "groups",
+        "is_default",
+        "main_association",
+        "nau_metrics",
+        "network",
+        "subnets",
+        "tables",
+        "tenancy",
+    )
+    resource_type = "vpc"
+
+    def __init__(self, settings: Settings, network: int, bits: int, is_default: bool, tenancy: str) -> None:
+        super().__init__(settings.new_id("vpc"))
+        self.network, self.bits = network, bits
+        self.is_default = is_default
+        self.tenancy = tenancy
+        self.association_id = settings.new_id("vpc-cidr-assoc")
+        self.default_group_id = ""
+        self.dhcp_options_id = "default"
+        self.dns_support, self.dns_hostnames, self.nau_metrics = True, is_default, False
+        self.subnets: Dict[str, Subnet] = {}
+        self.groups: Dict[str, SecurityGroup] = {}
+        self.tables: Dict[str, RouteTable] = {}
+        self.main_association: Association | None = None
+        self.gateway: InternetGateway | None = None
+
+    def group_named(self, name: str) -> SecurityGroup | None:
+        return next((g for g in self.groups.values() if g.name == name), None)
+
+    @property
+    def cidr(self) -> str:
+        return format_cidr(self.network, self.bits)
+
+    def contains(self, network: int, bits: int) -> bool:
+        return bits >= self.bits and (network >> (32 - self.bits)) == (self.network >> (32 - self.bits))
+
+
+class Zone:
+    __slots__ = ("name", "zone_id")
+
+    def __init__(self, name: str, zone_id: str) -> None:
+        self.name, self.zone_id = name, zone_id
+
+
+class Subnet(Resource):
+    """A subnet, the addresses and /28 prefixes it has handed out, and its CIDR reservations."""
+
+    __slots__ = (
+        "association",
+        "bits",
+        "default_for_az",
+        "map_public_ip",
+        "network",
+        "owners",
+        "pool",
+        "prefixes",
+        "reservations",
+        "vpc",
+        "zone",
+    )
+    resource_type = "subnet"
+
+    def __init__(self, settings: Settings, vpc: Vpc, network: int, bits: int, zone: Zone, default: bool) -> None:
+        super().__init__(settings.new_id("subnet"))
+        self.vpc, self.network, self.bits, self.zone = vpc, network, bits, zone
+        self.pool = AddressPool(1 << (32 - bits))
+        self.owners: Dict[int, NetworkInterface] = {}  # address -> interface holding it
+        self.prefixes: Dict[int, NetworkInterface] = {}  # first address of a delegated /28 -> interface
+        self.reservations: Dict[str, CidrReservation] = {}
+        self.default_for_az = self.map_public_ip = default
+        self.association: Association | None = None  # its explicit route-table association, if any
+
+    @property
+    def route_table(self) -> RouteTable:
+        """The table its traffic follows: its explicit association's, else its VPC's main table."""
+        association = self.association or self.vpc.main_association
+        assert association is not None
+        return association.table
+
+    @property
+    def cidr(self) -> str:
+        return format_cidr(self.network, self.bits)
+
+    @property
+    def available(self) -> int:
+        return len(self.pool)
+
+    def offset(self, address: int) -> int | None:
+        """The address's position in the subnet, or None when it lies outside."""
+        offset = address - self.network
+        return offset if 0 <= offset < self.pool.size else None
+
+    def in_use(self, address: int) -> bool:
+        """Whether an interface holds this unreserved address of the subnet, alone or inside a delegated prefix."""
+        return not self.pool.is_free(address - self.network)
+
+    def can_allocate(self, addresses: int, prefixes: int, named: List[int]) -> Ec2Error | None:
+        """The error EC2 gives when ``addresses`` automatic addresses and ``prefixes`` automatic /28 prefixes
+        cannot both come from this subnet after the ``named`` addresses are taken, else None."""
+        pool = self.pool
+        if prefixes > pool.automatic_blocks():
+            return Ec2Error(
+                "InsufficientCidrBlocks",
+                "The specified subnet does not have enough free cidr blocks to satisfy the request.",
+            )
+        left = pool.automatic() - sum(1 for a in named if pool.is_automatic(a - self.network))
+        if pool.prefixes_come_from_open_blocks():
+            left -= BLOCK * prefixes
+        if addresses > left:
+            return Ec2Error(
+                "InsufficientFreeAddressesInSubnet",
+                "The specified subnet does not have enough free addresses to satisfy the request.",
+            )
+        return None
+
+    def claim(self, address: int, interface: NetworkInterface) -> None:
+        self.pool.take(address - self.network)
+        self.owners[address] = interface
+
+    def release(self, address: int) -> None:
+        del self.owners[address]
+        self.pool.release(address - self.network)
+
+    def allocate(self, count: int, interface: NetworkInterface, settings: Settings) -> List[int]:
+        """Pick ``count`` free addresses by the simulator's policy and give them to ``interface``."""
+        pool, owners, network = self.pool, self.owners, self.network
+        addresses = []
+        for _ in range(count):
+            address = network + (pool.take_lowest() if settings.lowest else pool.take_random(settings.allocation_rng))
+            owners[address] = interface
+            addresses.append(address)
+        return addresses
+
+    def _block(self, first: int) -> int:
+        return (first - self.network) // BLOCK
+
+    def prefix_is_free(self, first: int) -> bool:
+        """Whether the /28 starting at ``first`` holds no address or prefix in use."""
+        return self.pool.block_is_free(self._block(first))
+
+    def claim_prefix(self, first: int, interface: NetworkInterface) -> None:
+        self.pool.take_block(self._block(first))
+        self.prefixes[first] = interface
+
+    def release_prefix(self, first: int) -> None:
+        del self.prefixes[first]
+        self.pool.release_block(self._block(first))
+
+    def allocate_prefixes(self, count: int, interface: NetworkInterface, settings: Settings) -> List[int]:
+        """Pick ``count`` wholly free /28 blocks by the simulator's policy and delegate them to ``interface``."""
+        pool = self.pool
+        firsts = []
+        for _ in range(count):
+            block = pool.take_lowest_block() if settings.lowest else pool.take_random_block(settings.allocation_rng)
+            first = self.network + block * BLOCK
+            self.prefixes[first] = interface
+            firsts.append(first)
+        return firsts
+
+
+class CidrReservation(Resource):
+    """A subnet CIDR reservation: ``prefix`` (automatic prefixes come from it) or ``explicit`` (manual use only)."""
+
+    __slots__ = ("bits", "description", "kind", "network", "subnet")
+    resource_type = "subnet-cidr-reservation"
+
+    def __init__(
+        self, settings: Settings, subnet: Subnet, network: int, bits: int, kind: str, description: str
+    ) -> None:
+        super().__init__(settings.new_id("subnet-cr"))
+        self.subnet, self.network, self.bits, self.kind, self.description = subnet, network, bits, kind, description
+
+    @property
+    def cidr(self) -> str:
+        return format_cidr(self.network, self.bits)
+
+    @property
+    def offsets(self) -> range:
+        start = self.network - self.subnet.network
+        return range(start, start + (1 << (32 - self.bits)))
