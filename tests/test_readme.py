@@ -34,3 +34,22 @@ def marker_options(function: Any) -> Dict[str, Any]:
 
 def test_readme_has_examples() -> None:
     assert len(BLOCKS) >= 3
+
+
+def test_every_simulated_operation_is_in_the_readme_table() -> None:
+    table = README.split("## What is simulated", 1)[1].split("\n\n", 2)[1]
+    for name in botohook.SIMULATED_OPERATIONS:
+        service, operation = name.split(".")
+        assert re.search(rf"\b{operation}\b", table), f"{name} is missing from the README's table"
+
+
+def test_every_accepted_parameter_is_listed_in_the_readme() -> None:
+    from botohook.ec2.parameters import ACCEPTED
+
+    listed = README.split("#### Parameters accepted without effect", 1)[1].split("\n\n", 2)[1]
+    for operation, names in ACCEPTED.items():
+        row = next((line for line in listed.splitlines() if operation in line.split("|")[1]), None)
+        assert row is not None, f"{operation} is missing from the README's accepted parameters"
+        for name in names.split():
+            shown = {"BlockDeviceMapping": "BlockDeviceMappings"}.get(name, name)
+            assert shown in row, f"{operation}.{name} is missing from the README's accepted parameters"
