@@ -1,8 +1,10 @@
-"""EC2's Query protocol on the wire: a request as form fields, an answer or an error as EC2's XML.
+"""EC2's Query protocol on the wire: a request as form fields, an answer or an error as EC2's XML (and, for the STS
+and IAM calls botohook answers, as the plain Query protocol's XML: a ``Result`` element, ``ErrorResponse``).
 
 One generic writer walks botocore's output shape of the operation (no template per operation), inverting what
-botocore's EC2 parser reads: members under their ``locationName``, lists as ``<name><item>...</item></name>``,
-booleans as ``true``/``false``, timestamps in ISO 8601 with milliseconds, blobs in base64.
+botocore's parsers read: members under their ``locationName``, lists as ``<name><item>...</item></name>`` (``member``
+where the shape names no item), booleans as ``true``/``false``, timestamps in ISO 8601 with milliseconds, blobs in
+base64.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any, Dict, List, Mapping, Tuple
 from urllib.parse import parse_qsl
 from xml.sax.saxutils import escape
 
-from ._shapes import ec2_model, validate
+from ._shapes import service_model, validate
 from .ec2.errors import Ec2Error
 from .errors import SIMULATED_DOCS, ResponseValidationError, UnsimulatedOperationError
 from .simulator import Simulator
@@ -30,25 +32,34 @@ def _text(value: str) -> str:
 
 
 def answer(
-    simulator: Simulator, action: str, region: str, params: Mapping[str, object], request_id: str
+    simulator: Simulator,
+    action: str,
+    region: str,
+    params: Mapping[str, object],
+    request_id: str,
+    service: str = "ec2",
 ) -> Tuple[int, bytes, str]:
-    """``(HTTP status, EC2's XML, error code or "")``: the simulator's answer to one Query request, as EC2 sends it."""
-    model = ec2_model()
+    """``(HTTP status, XML, error code or "")``: the simulator's answer to one Query request, as the service sends
+    it (``service``: ``ec2``, or ``sts``/``iam``)."""
+    model = service_model(service)
+    failed = error_xml if service == "ec2" else _query_error_xml
     try:
         if action not in model.operation_names:
             raise Ec2Error("InvalidAction", f"The action {action} is not valid for this web service.")
         operation = model.operation_model(action)
-        parsed = simulator.answer("ec2", action, region, params)
+        parsed = simulator.answer(service, action, region, params)
         if simulator.strict:
             validate(parsed, operation)
+        if service != "ec2":
+            return 200, _query_response_xml(action, parsed, operation.output_shape, request_id, model), ""
         return 200, response_xml(action, parsed, operation.output_shape, request_id), ""
     except Ec2Error as error:
-        return error.status, error_xml(error.code, error.message, request_id), error.code
+        return error.status, failed(error.code, error.message, request_id), error.code
     except UnsimulatedOperationError as error:
         message = f"{error.detail}. The simulated operations are listed in {SIMULATED_DOCS}."
-        return 400, error_xml("UnsupportedOperation", message, request_id), "UnsupportedOperation"
+        return 400, failed("UnsupportedOperation", message, request_id), "UnsupportedOperation"
     except ResponseValidationError as error:  # strict mode: a botohook bug, reported to the caller
-        return 500, error_xml("InternalError", str(error), request_id), "InternalError"
+        return 500, failed("InternalError", str(error), request_id), "InternalError"
 
 
 def request_params(body: str) -> Dict[str, str]:
@@ -63,6 +74,23 @@ def response_xml(operation: str, parsed: Dict[str, Any], shape: Any, request_id:
         _members(out, shape, parsed)
     out.append(f"</{operation}Response>")
     return "".join(out).encode()
+
+
+def _query_response_xml(operation: str, parsed: Dict[str, Any], shape: Any, request_id: str, model: Any) -> bytes:
+    """The plain Query protocol's answer (STS, IAM): the output under ``<operation>Result``."""
+    out = [f'{_DECLARATION}<{operation}Response xmlns="{model.metadata["xmlNamespace"]}"><{operation}Result>']
+    if shape is not None:
+        _members(out, shape, parsed)
+    out.append(f"</{operation}Result><ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata>")
+    out.append(f"</{operation}Response>")
+    return "".join(out).encode()
+
+
+def _query_error_xml(code: str, message: str, request_id: str) -> bytes:
+    return (
+        f"{_DECLARATION}<ErrorResponse><Error><Type>Sender</Type><Code>{_text(code)}</Code>"
+        f"<Message>{_text(message)}</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>"
+    ).encode()
 
 
 def error_xml(code: str, message: str, request_id: str) -> bytes:

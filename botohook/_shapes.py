@@ -1,5 +1,5 @@
-"""botocore's EC2 model, shared by the transports: output shapes to validate answers (strict mode) and to write
-them as EC2's XML.
+"""botocore's models (EC2's, and STS's and IAM's for their who-am-I calls), shared by the transports: output shapes
+to validate answers (strict mode) and to write them as XML.
 
 Loaded once per process, on first use.
 """
@@ -18,9 +18,9 @@ from .errors import ResponseValidationError
 
 
 @cache
-def ec2_model() -> Any:
-    """botocore's model of the EC2 API (the same data its clients use)."""
-    return ServiceModel(create_loader().load_service_model("ec2", "service-2"), "ec2")
+def service_model(service: str = "ec2") -> Any:
+    """botocore's model of a service's API (the same data its clients use): EC2, or STS and IAM."""
+    return ServiceModel(create_loader().load_service_model(service, "service-2"), service)
 
 
 def validate(parsed: Dict[str, Any], model: Any) -> None:

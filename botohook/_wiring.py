@@ -79,8 +79,8 @@ _LET_THROUGH = "botohook_let_through"  # request-context key: a simulator chose 
 _passing: ContextVar[bool] = ContextVar("botohook_passing", default=False)  # a let-through call is being sent
 _exempt: WeakSet[Any] = WeakSet()  # clients of botohook servers (Server.client): never answered in-process
 _IN_LOOP = "botohook_in_loop"  # request-context key: a fault may fail this call: answer each attempt in the loop
-# (simulator, region, aiobotocore?) of the call whose attempts are answered inside the endpoint loop
-_looping: ContextVar[Tuple[Simulator, str, bool] | None] = ContextVar("botohook_looping", default=None)
+# (simulator, region, aiobotocore?, service) of the call whose attempts are answered inside the endpoint loop
+_looping: ContextVar[Tuple[Simulator, str, bool, str] | None] = ContextVar("botohook_looping", default=None)
 _waiting: ContextVar[Simulator | None] = ContextVar("botohook_waiting", default=None)  # a waiter's simulator
 ATTEMPT_EVENT = "before-send.*.*"
 ATTEMPT_ID = "botohook-attempt"
@@ -273,7 +273,8 @@ def _passage(client: Any, context: Dict[str, Any], aio: bool) -> Iterator[None]:
             yield
         return
     client.meta.events.register_first(ATTEMPT_EVENT, _answer_attempt, unique_id=ATTEMPT_ID)
-    token = _looping.set((simulator, context.get("client_region") or "us-east-1", aio))
+    service = client.meta.service_model.service_name
+    token = _looping.set((simulator, context.get("client_region") or "us-east-1", aio, service))
     try:
         yield
     finally:
@@ -334,11 +335,11 @@ def _answer_attempt(request: Any, **kwargs: Any) -> AWSResponse | _AioResponse |
     looping = _looping.get()
     if looping is None:
         return None
-    simulator, region, aio = looping
+    simulator, region, aio, service = looping
     body = request.body
     params = request_params(body.decode() if isinstance(body, bytes) else str(body or ""))
     request_id = f"{_REQUEST_ID_PREFIX}{next(_request_counter):012x}"
-    status, xml, _code = query_answer(simulator, params.get("Action", ""), region, params, request_id)
+    status, xml, _code = query_answer(simulator, params.get("Action", ""), region, params, request_id, service)
     headers = {"content-type": "text/xml;charset=UTF-8", "server": "AmazonEC2", "date": formatdate(usegmt=True)}
     if aio:
         return _AioResponse(request.url, status, headers, xml)

@@ -26,6 +26,7 @@ from .simulator import Simulator
 MAX_BODY = 1 << 20  # bytes; EC2 requests are small, a larger body is refused with 413
 _SCOPE = re.compile(r"Credential=[^/,\s]*/\d{8}/([^/,\s]+)/([^/,\s]+)/aws4_request")
 _FAKE_KEYS = {"AWS_ACCESS_KEY_ID": "botohook-testing", "AWS_SECRET_ACCESS_KEY": "botohook-testing"}
+_SERVICES = ("ec2", "sts", "iam")  # what the server answers: EC2, and the who-am-I calls tools make (identity.py)
 
 
 class Server:
@@ -59,8 +60,10 @@ class Server:
     @property
     def environ(self) -> Dict[str, str]:
         """The environment variables a child process needs to reach this server, and nothing else: the EC2
-        endpoint, no instance-metadata look-ups, fake keys when this process has none, and the region if given."""
-        variables = {"AWS_ENDPOINT_URL_EC2": self.endpoint_url, "AWS_EC2_METADATA_DISABLED": "true"}
+        endpoint (and STS's and IAM's, for who-am-I calls), no instance-metadata look-ups, fake keys when this
+        process has none, and the region if given."""
+        variables = {f"AWS_ENDPOINT_URL_{service.upper()}": self.endpoint_url for service in _SERVICES}
+        variables["AWS_EC2_METADATA_DISABLED"] = "true"
         if os.environ.get("AWS_ACCESS_KEY_ID", _FAKE_KEYS["AWS_ACCESS_KEY_ID"]) == _FAKE_KEYS["AWS_ACCESS_KEY_ID"]:
             variables.update(_FAKE_KEYS)
         if self.region is not None:
@@ -85,9 +88,11 @@ class Server:
         _wiring.exempt(ec2)
         return ec2
 
-    def respond(self, action: str, region: str, params: Dict[str, str], request_id: str) -> Tuple[int, bytes, str]:
-        """``(HTTP status, body, error code or "")`` for one EC2 request."""
-        return answer(self.simulator, action, region, params, request_id)
+    def respond(
+        self, action: str, region: str, params: Dict[str, str], request_id: str, service: str = "ec2"
+    ) -> Tuple[int, bytes, str]:
+        """``(HTTP status, body, error code or "")`` for one request to EC2 (or to STS or IAM)."""
+        return answer(self.simulator, action, region, params, request_id, service)
 
 
 class _Handler(Handler):
@@ -115,7 +120,7 @@ class _Handler(Handler):
 
     def _handle(self, raw: bytes) -> None:
         service, region = _scope(self.headers.get("Authorization", ""))
-        if service != "ec2":
+        if service not in _SERVICES:
             self._refuse(400, "UnsupportedOperation", f"botohook does not simulate the {service} service")
             return
         try:
@@ -129,7 +134,7 @@ class _Handler(Handler):
             return
         request_id = str(uuid.uuid4())
         try:
-            status, body, code = self.server.botohook.respond(action, region, params, request_id)
+            status, body, code = self.server.botohook.respond(action, region, params, request_id, service)
         except Exception:  # a botohook bug: answer it, log it, keep serving
             status, body = 500, error_xml("InternalError", traceback.format_exc(limit=-3), request_id)
             code = "InternalError"

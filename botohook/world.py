@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Mapping
 from botocore.exceptions import ParamValidationError
 from botocore.serialize import create_serializer
 
-from ._shapes import ec2_model
+from ._shapes import service_model
 from .ec2 import OPERATIONS
 from .ec2.addresses import format_ipv4, parse_ipv4
 from .ec2.base import Resource, is_resource_id
@@ -93,7 +93,7 @@ class _Builder:
 
     def _call(self, operation: str, **params: Any) -> Dict[str, Any]:
         """Run ``operation`` on the region with API-style parameters, serialized as botocore sends them."""
-        model = ec2_model().operation_model(operation)
+        model = service_model().operation_model(operation)
         body = self.serializer.serialize_to_request(params, model)["body"]
         return OPERATIONS[operation](self.region, body)
 

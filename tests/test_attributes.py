@@ -127,3 +127,14 @@ def test_answered_calls_log_the_line_botocore_logs(caplog: Any, sim: botohook.Si
             assert service is not None
             actions.append(f"{service.group(0)[8:-1]}:{found.group(0)[20:-1]}")
     assert actions == ["ec2:CreateVpc", "sts:GetCallerIdentity"]
+
+
+def test_a_fault_on_the_caller_identity_is_retried_in_its_own_protocol() -> None:
+    """A call a fault may fail is answered attempt by attempt on the wire, in the service's protocol (STS's here)."""
+    with botohook.mock(
+        strict=True, faults=[{"operation": "GetCallerIdentity", "code": "Throttling", "times": 1}]
+    ) as sim:
+        identity = boto3.client("sts", region_name=REGION).get_caller_identity()
+        assert identity["Account"] == sim.account_id
+        assert identity["ResponseMetadata"]["RetryAttempts"] == 1
+        assert [c.error for c in sim.calls] == ["Throttling", None]

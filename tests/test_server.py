@@ -53,6 +53,8 @@ def test_the_environment_a_child_needs_and_nothing_else(monkeypatch: pytest.Monk
         assert server.endpoint_url == f"http://127.0.0.1:{server.port}"
         assert server.environ == {
             "AWS_ENDPOINT_URL_EC2": server.endpoint_url,
+            "AWS_ENDPOINT_URL_STS": server.endpoint_url,
+            "AWS_ENDPOINT_URL_IAM": server.endpoint_url,
             "AWS_EC2_METADATA_DISABLED": "true",
             "AWS_ACCESS_KEY_ID": "botohook-testing",
             "AWS_SECRET_ACCESS_KEY": "botohook-testing",
@@ -312,3 +314,21 @@ def test_a_node_program_using_the_aws_sdk_for_javascript(server: botohook.Server
         "status": 400,
         "message": "Address 192.0.2.1 does not fall within the subnet's address range",
     }
+
+
+def test_who_am_i_over_http_for_other_processes(server: botohook.Server, tmp_path: Path) -> None:
+    """STS GetCallerIdentity and IAM ListAccountAliases in the plain Query protocol (tools ask them first); any other
+    STS or IAM operation is refused in that protocol's error document."""
+    pytest.importorskip("awscli")
+    account = aws(server, tmp_path, "sts", "get-caller-identity", "--query", "Account", "--output", "text")
+    assert account.returncode == 0, account.stderr
+    assert account.stdout.strip() == server.simulator.account_id
+    options = dict(region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b")
+    iam = boto3.client("iam", endpoint_url=server.endpoint_url, **options)
+    assert iam.list_account_aliases()["AccountAliases"] == []
+    sts = boto3.client("sts", endpoint_url=server.endpoint_url, **options)
+    assert sts.get_caller_identity()["Arn"] == f"arn:aws:iam::{server.simulator.account_id}:user/botohook"
+    with pytest.raises(ClientError) as caught:
+        sts.get_session_token()
+    assert caught.value.response["Error"]["Code"] == "UnsupportedOperation"
+    assert "sts.GetSessionToken" in caught.value.response["Error"]["Message"]
