@@ -11,6 +11,7 @@ or is terminated: 404.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import secrets
 import socket
@@ -110,9 +111,20 @@ def _meta_data(region: Region, instance: Instance) -> Dict[str, Node]:
             "region": region.name,
         },
         "public-ipv4": primary.public_address(primary.primary) if primary else None,
+        "public-hostname": _public_hostname(region, primary),
+        "security-groups": "\n".join(_group_names(region, primary.groups)) if primary else None,
         "reservation-id": instance.reservation_id,
     }
     return {name: node for name, node in tree.items() if node is not None}
+
+
+def _public_hostname(region: Region, interface: NetworkInterface | None) -> str | None:
+    public = interface.public_address(interface.primary) if interface is not None else None
+    return None if public is None else region.public_dns_name(int(ipaddress.IPv4Address(public)))
+
+
+def _group_names(region: Region, group_ids: List[str]) -> List[str]:
+    return [region.security_groups[g].name for g in group_ids if g in region.security_groups]
 
 
 def _interface(region: Region, interface: NetworkInterface) -> Dict[str, Node]:
@@ -131,6 +143,8 @@ def _interface(region: Region, interface: NetworkInterface) -> Dict[str, Node]:
         "owner-id": region.settings.account_id,
         "public-ipv4s": "\n".join(publics) or None,
         "security-group-ids": "\n".join(interface.groups) or None,
+        "security-groups": "\n".join(_group_names(region, interface.groups)) or None,
+        "public-hostname": _public_hostname(region, interface),
         "subnet-id": subnet.id,
         "subnet-ipv4-cidr-block": subnet.cidr,
         "vpc-id": vpc.id,

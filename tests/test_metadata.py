@@ -90,6 +90,7 @@ def test_the_paths_a_networking_program_reads(world: Tuple[botohook.Server, Any,
     assert per_mac["vpc-id"] == eni.subnet.vpc.id and per_mac["vpc-ipv4-cidr-block"] == "10.40.0.0/16"
     assert per_mac["owner-id"] == server.simulator.account_id
     assert per_mac["security-group-ids"] == "\n".join(eni.groups)
+    assert per_mac["security-groups"] == imds.text("meta-data/security-groups") == "default"
     document = json.loads(imds.text("dynamic/instance-identity/document"))
     assert document["instanceId"] == node and document["region"] == "eu-west-1"
     assert document["privateIp"] == eni.primary_address and document["accountId"] == server.simulator.account_id
@@ -271,3 +272,17 @@ def test_a_kept_alive_connection_does_not_outlive_its_view(world: Tuple[botohook
             ).data.decode()
             headers = {"X-aws-ec2-metadata-token": token}
             assert pool.request("GET", f"{IMDS}/latest/meta-data/instance-id", headers=headers).data.decode() == node
+
+
+def test_the_public_address_given_at_launch() -> None:
+    import boto3
+
+    with botohook.mock(seed=2, imds_v1=True) as sim:
+        node = boto3.client("ec2", region_name="us-east-1").run_instances(
+            ImageId="ami-12345678", MinCount=1, MaxCount=1
+        )
+    public = node["Instances"][0]["PublicIpAddress"]
+    with sim.metadata_as(node["Instances"][0]["InstanceId"]):
+        imds = Imds(IMDS)
+        assert imds.text("meta-data/public-ipv4") == public
+        assert imds.text("meta-data/public-hostname") == f"ec2-{public.replace('.', '-')}.compute-1.amazonaws.com"
