@@ -50,3 +50,18 @@ def test_describe_tags_pages(ec2: Any, vpc_id: str) -> None:
     ec2.create_tags(Resources=[vpc_id], Tags=[{"Key": f"k{i}", "Value": "v"} for i in range(12)])
     pages = list(ec2.get_paginator("describe_tags").paginate(PaginationConfig={"PageSize": 5}))
     assert [len(p["Tags"]) for p in pages] == [5, 5, 2]
+
+
+def test_the_new_resource_families_take_tags(ec2: Any, vpc_id: str) -> None:
+    group = ec2.create_security_group(GroupName="web", Description="web", VpcId=vpc_id)["GroupId"]
+    table = ec2.create_route_table(VpcId=vpc_id)["RouteTable"]["RouteTableId"]
+    gateway = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.create_tags(Resources=[group, table, gateway], Tags=[{"Key": "team", "Value": "net"}])
+    tagged = ec2.describe_tags(Filters=[{"Name": "key", "Values": ["team"]}])["Tags"]
+    assert {(t["ResourceId"], t["ResourceType"]) for t in tagged} == {
+        (group, "security-group"),
+        (table, "route-table"),
+        (gateway, "internet-gateway"),
+    }
+    with ec2_error("InvalidGroup.NotFound", "The security group 'sg-0123456789abcdef0' does not exist", unchanged=ec2):
+        ec2.create_tags(Resources=["sg-0123456789abcdef0"], Tags=[{"Key": "team", "Value": "net"}])

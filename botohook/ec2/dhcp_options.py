@@ -33,19 +33,6 @@ def describe_options(region: Region, options: DhcpOptions) -> Response:
     }
 
 
-def _lookup(region: Region) -> Any:
-    def lookup(options_id: str) -> DhcpOptions:
-        found = region.dhcp_options.get(options_id)
-        if found is None:
-            head, _, digits = options_id.partition("-")
-            if head != "dopt" or not digits:
-                raise Ec2Error("InvalidDhcpOptionsId.Malformed", f'Invalid id: "{options_id}" (expecting "dopt-...")')
-            raise Ec2Error("InvalidDhcpOptionID.NotFound", f"The dhcpOption ID '{options_id}' does not exist")
-        return found
-
-    return lookup
-
-
 def create_dhcp_options(region: Region, params: wire.Params) -> Response:
     configurations: Dict[str, List[str]] = {}
     for entry in wire.structs(params, "DhcpConfiguration"):
@@ -67,7 +54,7 @@ def create_dhcp_options(region: Region, params: wire.Params) -> Response:
 
 
 def describe_dhcp_options(region: Region, params: wire.Params) -> Response:
-    sets = by_ids(region, region.dhcp_options, wire.strings(params, "DhcpOptionsId"), _lookup(region))
+    sets = by_ids(region, region.dhcp_options, wire.strings(params, "DhcpOptionsId"), region.dhcp_option_set)
     getters: Dict[str, Getter[DhcpOptions]] = {
         "dhcp-options-id": lambda o: [o.id],
         "key": lambda o: list(o.configurations),
@@ -80,7 +67,7 @@ def describe_dhcp_options(region: Region, params: wire.Params) -> Response:
 
 
 def delete_dhcp_options(region: Region, params: wire.Params) -> Response:
-    options = _lookup(region)(wire.required(params, "DhcpOptionsId"))
+    options = region.dhcp_option_set(wire.required(params, "DhcpOptionsId"))
     if any(v.dhcp_options_id == options.id for v in region.vpcs.values()):
         raise Ec2Error("DependencyViolation", f"The dhcpOptions '{options.id}' has dependencies and cannot be deleted.")
     wire.check_dry_run(params)
@@ -92,7 +79,7 @@ def associate_dhcp_options(region: Region, params: wire.Params) -> Response:
     options_id = wire.required(params, "DhcpOptionsId")
     vpc = region.vpc(wire.required(params, "VpcId"))
     if options_id != "default":
-        _lookup(region)(options_id)
+        region.dhcp_option_set(options_id)
     wire.check_dry_run(params)
     vpc.dhcp_options_id = options_id
     return {}

@@ -283,6 +283,11 @@ class Region:
             raise Ec2Error("InvalidInternetGatewayId.Malformed", f'Invalid id: "{gateway_id}" (expecting "igw-...")')
         return self._lookup(self.internet_gateways, gateway_id, "InvalidInternetGatewayID.NotFound", "internet gateway")
 
+    def dhcp_option_set(self, options_id: str) -> DhcpOptions:
+        if options_id not in self.dhcp_options and not is_resource_id(options_id, "dopt"):
+            raise Ec2Error("InvalidDhcpOptionsId.Malformed", f'Invalid id: "{options_id}" (expecting "dopt-...")')
+        return self._lookup(self.dhcp_options, options_id, "InvalidDhcpOptionID.NotFound", "dhcpOption")
+
     def table_association(self, association_id: str) -> Association:
         return _find(self.route_associations, association_id, "InvalidAssociationID.NotFound", "association")
 

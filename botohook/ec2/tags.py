@@ -11,7 +11,17 @@ from .errors import Ec2Error
 from .model import Region
 
 Response = Dict[str, Any]
-_LOOKUPS = {"vpc": "vpc", "subnet": "subnet", "eni": "interface", "i": "instance", "eipalloc": "elastic_ip"}
+_LOOKUPS = {
+    "vpc": "vpc",
+    "subnet": "subnet",
+    "eni": "interface",
+    "i": "instance",
+    "eipalloc": "elastic_ip",
+    "sg": "security_group",
+    "rtb": "route_table",
+    "igw": "internet_gateway",
+    "dopt": "dhcp_option_set",
+}
 
 
 def _resources(region: Region, params: wire.Params) -> List[Resource]:
