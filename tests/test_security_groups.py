@@ -333,3 +333,25 @@ def test_managed_prefix_lists(ec2: Any) -> None:
     assert all(p["OwnerId"] == "AWS" for p in lists)
     plain = ec2.describe_prefix_lists(PrefixListIds=[lists[0]["PrefixListId"]])["PrefixLists"]
     assert plain[0]["Cidrs"]
+
+
+def test_instances_are_found_by_their_groups(ec2: Any, vpc_id: str, subnet_id: str) -> None:
+    web = new_group(ec2, vpc_id)
+    node = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, SubnetId=subnet_id, SecurityGroupIds=[web])
+    ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, SubnetId=subnet_id)
+    for name, value in [
+        ("instance.group-id", web),
+        ("instance.group-name", "web"),
+        ("network-interface.group-name", "web"),
+    ]:
+        found = ec2.describe_instances(Filters=[{"Name": name, "Values": [value]}])["Reservations"]
+        assert [i["InstanceId"] for r in found for i in r["Instances"]] == [node["Instances"][0]["InstanceId"]]
+
+
+def test_an_instance_shows_its_primary_interfaces_groups(ec2: Any, vpc_id: str, subnet_id: str) -> None:
+    web = new_group(ec2, vpc_id)
+    node = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, SubnetId=subnet_id)["Instances"][0]
+    primary = node["NetworkInterfaces"][0]["NetworkInterfaceId"]
+    ec2.modify_network_interface_attribute(NetworkInterfaceId=primary, Groups=[web])
+    shown = ec2.describe_instances(InstanceIds=[node["InstanceId"]])["Reservations"][0]["Instances"][0]
+    assert shown["SecurityGroups"] == [{"GroupId": web, "GroupName": "web"}]

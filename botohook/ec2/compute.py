@@ -41,12 +41,12 @@ class Instance(Resource):
     with (reflected, with no effect on the network, except the protections against stop and termination)."""
 
     __slots__ = (
+        "_groups",
         "_state",
         "client_token",
         "disable_api_stop",
         "disable_api_termination",
         "ebs_optimized",
-        "groups",
         "image_id",
         "interfaces",
         "key_name",
@@ -80,7 +80,7 @@ class Instance(Resource):
         if settings.lags is not None:
             self._state, self.settles_at = "pending", settings.now() + settings.lags["launch"]
         self.interfaces: Dict[int, NetworkInterface] = {}
-        self.groups: List[str] = []
+        self._groups: List[str] = []
         self.client_token = ""
         self.disable_api_termination = self.disable_api_stop = self.ebs_optimized = False
         self.shutdown_behavior = "stop"
@@ -92,6 +92,15 @@ class Instance(Resource):
     @property
     def primary_interface(self) -> NetworkInterface | None:
         return self.interfaces.get(0)
+
+    @property
+    def groups(self) -> List[str]:
+        """Its security groups: its primary interface's (however they were changed), or, once the instance has no
+        interface (terminated), those it had."""
+        primary = self.interfaces.get(0)
+        if primary is not None:
+            self._groups = primary.groups
+        return self._groups
 
     @property
     def state(self) -> str:

@@ -62,8 +62,7 @@ def describe_instance_attribute(region: Region, params: wire.Params) -> Response
     wire.check_dry_run(params)
     out: Response = {"InstanceId": instance.id}
     if attribute == "groupSet":
-        primary = instance.primary_interface
-        out["Groups"] = [group_entry(region, g) for g in (primary.groups if primary else instance.groups)]
+        out["Groups"] = [group_entry(region, g) for g in instance.groups]
     elif attribute in _FIXED:
         member, fixed = _FIXED[attribute]
         out[member] = fixed
@@ -126,11 +125,7 @@ def _plan(region: Region, instance: Instance, attribute: str, value: str) -> Any
     if attribute == "groupSet":
         assert primary is not None
         groups = groups_for(region, primary.subnet.vpc, primary.subnet, [g for g in value.split(",") if g])
-
-        def regroup() -> None:
-            primary.groups = instance.groups = groups
-
-        return regroup
+        return lambda: setattr(primary, "groups", groups)
     if attribute == "instanceType":
         return _resize(region, instance, value)
     if attribute in ("disableApiTermination", "disableApiStop", "ebsOptimized"):

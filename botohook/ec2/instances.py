@@ -205,7 +205,6 @@ def run_instances(region: Region, params: wire.Params) -> Response:
             instance.interfaces[0].public_on_launch = True
             region.give_public_ip(instance.interfaces[0])
         instance.subnet = instance.interfaces[0].subnet
-        instance.groups = instance.interfaces[0].groups
         instances.append(instance)
     return {
         "Groups": [],
@@ -352,6 +351,12 @@ def _filters(region: Region) -> Dict[str, Getter[Instance]]:
             [p for p in [i.interfaces[0].public_address(i.interfaces[0].primary)] if p] if 0 in i.interfaces else []
         ),
         "source-dest-check": lambda i: [flag(i.interfaces[0].source_dest_check)] if 0 in i.interfaces else [],
+        "instance.group-id": lambda i: i.groups,
+        "instance.group-name": lambda i: [group_entry(region, g)["GroupName"] for g in i.groups],
+        "network-interface.group-id": lambda i: [g for e in i.interfaces.values() for g in e.groups],
+        "network-interface.group-name": lambda i: [
+            group_entry(region, g)["GroupName"] for e in i.interfaces.values() for g in e.groups
+        ],
     }
     for attribute in (
         "network-interface-id",
