@@ -355,3 +355,26 @@ def test_an_instance_shows_its_primary_interfaces_groups(ec2: Any, vpc_id: str, 
     ec2.modify_network_interface_attribute(NetworkInterfaceId=primary, Groups=[web])
     shown = ec2.describe_instances(InstanceIds=[node["InstanceId"]])["Reservations"][0]["Instances"][0]
     assert shown["SecurityGroups"] == [{"GroupId": web, "GroupName": "web"}]
+
+
+def test_modify_rules_in_place(ec2: Any, vpc_id: str) -> None:
+    web, lb = new_group(ec2, vpc_id), new_group(ec2, vpc_id, "lb")
+    rules = ec2.authorize_security_group_ingress(GroupId=web, IpPermissions=[SSH])["SecurityGroupRules"]
+    rule_id = rules[0]["SecurityGroupRuleId"]
+    change = {"IpProtocol": "tcp", "FromPort": 2222, "ToPort": 2222, "ReferencedGroupId": lb, "Description": "moved"}
+    ec2.modify_security_group_rules(
+        GroupId=web, SecurityGroupRules=[{"SecurityGroupRuleId": rule_id, "SecurityGroupRule": change}]
+    )
+    [rule] = ec2.describe_security_group_rules(SecurityGroupRuleIds=[rule_id])["SecurityGroupRules"]
+    assert (rule["FromPort"], rule["ReferencedGroupInfo"]["GroupId"], rule["Description"]) == (2222, lb, "moved")
+    with ec2_error("InvalidParameterCombination", unchanged=ec2):
+        ec2.modify_security_group_rules(
+            GroupId=web,
+            SecurityGroupRules=[
+                {"SecurityGroupRuleId": rule_id, "SecurityGroupRule": {**change, "CidrIpv4": "10.0.0.0/8"}}
+            ],
+        )
+    with ec2_error("InvalidSecurityGroupRuleId.NotFound", unchanged=ec2):
+        ec2.modify_security_group_rules(
+            GroupId=lb, SecurityGroupRules=[{"SecurityGroupRuleId": rule_id, "SecurityGroupRule": change}]
+        )

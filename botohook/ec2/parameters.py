@@ -98,6 +98,7 @@ SIMULATED: Dict[str, str] = {
         "NetworkInterfaceId Description.Value SourceDestCheck.Value SecurityGroupId Attachment.AttachmentId "
         "Attachment.DeleteOnTermination"
     ),
+    "ModifySecurityGroupRules": "GroupId SecurityGroupRule",
     "ModifySubnetAttribute": "AssignIpv6AddressOnCreation.Value MapPublicIpOnLaunch.Value SubnetId",
     "ModifyVpcAttribute": (
         "EnableDnsHostnames.Value EnableDnsSupport.Value VpcId EnableNetworkAddressUsageMetrics.Value"

@@ -439,6 +439,57 @@ def _revoke(egress: bool) -> Any:
     return revoke
 
 
+def modify_security_group_rules(region: Region, params: wire.Params) -> Response:
+    """Rewrite rules of a group in place (their ids stay), each to a protocol, ports and exactly one peer; all or
+    nothing."""
+    group = region.security_group(wire.required(params, "GroupId"))
+    entries = wire.structs(params, "SecurityGroupRule")
+    if not entries:
+        raise missing("SecurityGroupRules")
+    changes: List[Tuple[Rule, RuleKey, str]] = []
+    for entry in entries:
+        rule_id = entry.get("SecurityGroupRuleId", "")
+        rule = region.rules.get(rule_id)
+        if rule is None or rule.group is not group:
+            raise Ec2Error(
+                "InvalidSecurityGroupRuleId.NotFound", f"The security group rule ID '{rule_id}' does not exist"
+            )
+        spec = {k[len("SecurityGroupRule.") :]: v for k, v in entry.items() if k.startswith("SecurityGroupRule.")}
+        protocol = _protocol(spec.get("IpProtocol"))
+        low, high = _port_range(protocol, spec)
+        peers = [(kind, spec[name]) for name, kind in _PEERS.items() if name in spec]
+        if len(peers) != 1:
+            raise Ec2Error(
+                "InvalidParameterCombination",
+                "Specify exactly one of cidrIpv4, cidrIpv6, prefixListId and referencedGroupId.",
+            )
+        kind, peer = peers[0]
+        if kind == "cidr":
+            peer = _cidr(peer, 4)
+        elif kind == "cidr6":
+            peer = _cidr(peer, 6)
+        elif kind == "prefix-list":
+            peer = prefix_list(region, peer).id
+        else:
+            peer = _peer_group(region, group, {"GroupId": peer}).id
+        changes.append((rule, (protocol, low, high, kind, peer), spec.get("Description", "")))
+    changed = {rule.id for rule, _, _ in changes}
+    for rule, key, _ in changes:
+        others = [r for r in group.rules(rule.egress).values() if r.id not in changed]
+        if any(r.key == key for r in others) or sum(1 for _, k, _ in changes if k == key) > 1:
+            raise Ec2Error(
+                "InvalidPermission.Duplicate", _described_rule(Rule(region.settings, group, rule.egress, key, ""))
+            )
+    wire.check_dry_run(params)
+    for rule, key, description in changes:
+        rule.protocol, rule.from_port, rule.to_port, rule.kind, rule.peer = key
+        rule.description = description
+    return {"Return": True}
+
+
+_PEERS = {"CidrIpv4": "cidr", "CidrIpv6": "cidr6", "PrefixListId": "prefix-list", "ReferencedGroupId": "group"}
+
+
 def describe_security_group_rules(region: Region, params: wire.Params) -> Response:
     rules = by_ids(region, region.rules, wire.strings(params, "SecurityGroupRuleId"), _rule(region))
     getters: Dict[str, Getter[Rule]] = {
@@ -471,4 +522,5 @@ OPERATIONS = {
     "RevokeSecurityGroupIngress": _revoke(False),
     "RevokeSecurityGroupEgress": _revoke(True),
     "DescribeSecurityGroupRules": describe_security_group_rules,
+    "ModifySecurityGroupRules": modify_security_group_rules,
 }
