@@ -80,14 +80,14 @@ def test_every_listed_name_exists_in_the_model(table: str) -> None:
 
 
 def test_refused_parameters_change_nothing_and_are_not_recorded(sim: botohook.Simulator, raw: Any) -> None:
-    with pytest.raises(botohook.UnsimulatedOperationError, match="AmazonProvidedIpv6CidrBlock"):
-        raw.create_vpc(CidrBlock="10.0.0.0/16", AmazonProvidedIpv6CidrBlock=True)
+    with pytest.raises(botohook.UnsimulatedOperationError, match="Ipv6Pool"):
+        raw.create_vpc(CidrBlock="10.0.0.0/16", Ipv6Pool="ipv6pool-ec2-0123456789abcdef0")
     assert len(raw.describe_vpcs()["Vpcs"]) == 1  # the default VPC only
-    with pytest.raises(botohook.UnsimulatedOperationError, match=r"NetworkInterface\.Ipv6AddressCount"):
+    with pytest.raises(botohook.UnsimulatedOperationError, match=r"NetworkInterface\.PrimaryIpv6"):
         raw.run_instances(
             ImageId="ami-12345678",
             MinCount=1,
             MaxCount=1,
-            NetworkInterfaces=[{"DeviceIndex": 0, "Ipv6AddressCount": 1}],
+            NetworkInterfaces=[{"DeviceIndex": 0, "PrimaryIpv6": True}],
         )
     assert [c.operation for c in sim.calls] == ["DescribeVpcs"]

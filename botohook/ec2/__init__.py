@@ -18,6 +18,7 @@ from . import (
     instance_types,
     instances,
     interfaces,
+    ipv6,
     prefix_lists,
     private_ips,
     reservations,
@@ -52,4 +53,5 @@ OPERATIONS: Dict[str, Operation] = {
     **route_tables.OPERATIONS,
     **dhcp_options.OPERATIONS,
     **account.OPERATIONS,
+    **ipv6.OPERATIONS,
 }

@@ -7,6 +7,7 @@ from typing import Any, Dict
 from . import wire
 from .errors import Ec2Error, incorrect_state, invalid_value, missing
 from .interfaces import check_prefix_support, limit_exceeded
+from .ipv6 import check_attachable
 from .model import Region
 
 Response = Dict[str, Any]
@@ -44,6 +45,7 @@ def attach_network_interface(region: Region, params: wire.Params) -> Response:
         check_prefix_support(kind)
     if eni.slots > kind.ipv4_addresses_per_interface:
         raise limit_exceeded()
+    check_attachable(region, eni, kind)
     wire.check_dry_run(params)
     attachment = region.attach(eni, instance, index, False)
     return {"AttachmentId": attachment.id, "NetworkCardIndex": card}

@@ -24,6 +24,7 @@ class Settings:
         "default_vpc",
         "elastic_ip_limit",
         "id_rng",
+        "ipv6_blocks",
         "lags",
         "lowest",
         "now",
@@ -52,6 +53,12 @@ class Settings:
         self.elastic_ip_limit = elastic_ip_limit
         self.lags: Dict[str, float] | None = None  # eventual consistency: virtual seconds per kind; None: strong
         self.now: Callable[[], float] = _never  # the simulation's virtual clock
+        self.ipv6_blocks = 0  # Amazon-provided /56s handed out so far (each VPC's is distinct)
+
+    def new_ipv6_block(self) -> int:
+        """The next Amazon-provided /56, from the documentation range 2001:db8::/32 (2**24 of them)."""
+        self.ipv6_blocks += 1
+        return (0x20010DB8 << 96) | ((self.ipv6_blocks % (1 << 24)) << 72)
 
     def __deepcopy__(self, memo: Dict[int, Any]) -> Settings:
         """A copy with its own state that reads the same clock (the clock is the simulator's, not the state's)."""

@@ -22,6 +22,8 @@ class NetworkInterface(Resource):
         "detaching",
         "groups",
         "interface_type",
+        "ipv6_prefixes",
+        "ipv6s",
         "mac",
         "prefixes",
         "primary",
@@ -43,6 +45,8 @@ class NetworkInterface(Resource):
         self.primary = 0
         self.secondaries: Dict[int, None] = {}
         self.prefixes: Dict[int, None] = {}  # first address of each delegated /28, in assignment order
+        self.ipv6s: Dict[int, None] = {}  # IPv6 addresses, in assignment order
+        self.ipv6_prefixes: Dict[int, None] = {}  # first address of each delegated /80, in assignment order
         self.description = description
         self.groups = groups
         self.interface_type = interface_type
@@ -94,6 +98,11 @@ class NetworkInterface(Resource):
         if self.shown_until is not None and now() < self.shown_until:
             return self.shown
         return self.secondaries, self.prefixes
+
+    @property
+    def ipv6_slots(self) -> int:
+        """IPv6 slots in use against the instance type's IPv6 limit: each address and each /80 [decided]."""
+        return len(self.ipv6s) + len(self.ipv6_prefixes)
 
     @property
     def slots(self) -> int:

@@ -14,6 +14,7 @@ from .enis import NetworkInterface
 from .errors import Ec2Error, invalid_value, missing
 from .idempotency import idempotent
 from .interfaces import InterfacePlan, build_interface, check_prefix_support, describe_interface, plan_interface
+from .ipv6 import check_attachable, check_ipv6, format_ipv6
 from .model import Region
 from .network import Subnet
 from .security_groups import default_vpc, group_by_name, group_entry
@@ -74,6 +75,11 @@ def _slots(region: Region, params: wire.Params) -> List[_Slot]:
             "InvalidParameterCombination",
             "Network interfaces and an instance-level private IP address should not be specified on the same request",
         )
+    if specs and any(k.startswith("Ipv6Address") for k in params):
+        raise Ec2Error(
+            "InvalidParameterCombination",
+            "Network interfaces and an instance-level IPv6 address or count may not be specified on the same request",
+        )
     if specs and (groups or names):
         raise Ec2Error(
             "InvalidParameterCombination",
@@ -93,6 +99,15 @@ def _slots(region: Region, params: wire.Params) -> List[_Slot]:
                 )
             groups = groups + [group_by_name(vpc, name).id for name in names]
         implicit.update({f"SecurityGroupId.{i}": g for i, g in enumerate(groups, 1)})
+        implicit.update(
+            {
+                k.replace("Ipv6Address.", "Ipv6Addresses.", 1): v
+                for k, v in params.items()
+                if k.startswith("Ipv6Address.")
+            }
+        )
+        if "Ipv6AddressCount" in params:
+            implicit["Ipv6AddressCount"] = params["Ipv6AddressCount"]
         specs = [implicit]
     zone = wire.text(params, "Placement.AvailabilityZone")
     slots: List[_Slot] = []
@@ -167,6 +182,10 @@ def run_instances(region: Region, params: wire.Params) -> Response:
         raise Ec2Error("AttachmentLimitExceeded", f"Interface count {len(slots)} exceeds the limit for {kind.name}")
     limit = kind.ipv4_addresses_per_interface
     for slot in slots:
+        if slot.plan is not None:
+            check_ipv6(region, slot.plan.subnet, slot.plan.ipv6, kind, 0)
+        else:
+            check_attachable(region, slot.target, kind)  # type: ignore[arg-type]
         if slot.delegates_prefixes:
             check_prefix_support(kind)
         if slot.target.slots > limit:
@@ -174,7 +193,7 @@ def run_instances(region: Region, params: wire.Params) -> Response:
                 "InvalidInterface.IpAddressLimitExceeded",
                 f"The number of private IP addresses on a network interface exceeds the limit for {kind.name}.",
             )
-    if high > 1 and any(s.plan is None or s.plan.named for s in slots):
+    if high > 1 and any(s.plan is None or s.plan.named or s.plan.ipv6.addresses for s in slots):
         raise Ec2Error(
             "InvalidParameterCombination",
             "A private IP address or an existing network interface can be given only when launching one instance.",
@@ -329,6 +348,7 @@ def _interface_values(eni: NetworkInterface, attribute: str) -> Sequence[object]
         "attachment.attachment-id": [attachment.id] if attachment else [],
         "attachment.status": [attachment.status] if attachment else [],
         "association.public-ip": [p for p in map(eni.public_address, [eni.primary, *eni.secondaries]) if p],
+        "ipv6-addresses.ipv6-address": [format_ipv6(a) for a in eni.ipv6s],
     }
     return values[attribute]
 
@@ -368,8 +388,10 @@ def _filters(region: Region) -> Dict[str, Getter[Instance]]:
         "attachment.attachment-id",
         "attachment.status",
         "association.public-ip",
+        "ipv6-addresses.ipv6-address",
     ):
         getters[f"network-interface.{attribute}"] = _each_interface(attribute)
+    getters["ipv6-address"] = _each_interface("ipv6-addresses.ipv6-address")
     return getters
 
 

@@ -12,6 +12,7 @@ from .describe import Getter, by_ids, flag, paged, select, tag_list, tag_specifi
 from .enis import ElasticIp, NetworkInterface
 from .errors import Ec2Error, invalid_value
 from .idempotency import idempotent
+from .ipv6 import Ipv6Plan, apply_ipv6, check_ipv6, describe_ipv6, format_ipv6, plan_ipv6
 from .model import Region
 from .network import Subnet
 from .security_groups import group_entry, groups_for
@@ -89,7 +90,6 @@ def describe_interface(
         "Description": eni.description,
         "Groups": [group_entry(region, g) for g in eni.groups],
         "InterfaceType": eni.interface_type,
-        "Ipv6Addresses": [],
         "MacAddress": eni.mac,
         "NetworkInterfaceId": eni.id,
         "OwnerId": region.settings.account_id,
@@ -101,6 +101,7 @@ def describe_interface(
         "SubnetId": subnet.id,
         "VpcId": subnet.vpc.id,
     }
+    describe_ipv6(eni, out)
     if "Association" in addresses[0]:
         out["Association"] = addresses[0]["Association"]
     if prefixes:
@@ -153,6 +154,7 @@ class InterfacePlan(NamedTuple):
     description: str
     groups: List[str]
     interface_type: str
+    ipv6: Ipv6Plan
 
     @property
     def named(self) -> List[int]:
@@ -221,11 +223,20 @@ def plan_interface(region: Region, subnet: Subnet, params: wire.Params) -> Inter
     if len(description) > 255:
         raise invalid_value("Description must be 255 characters or fewer")
     groups = groups_for(region, subnet.vpc, subnet, _groups(wire.strings(params, "SecurityGroupId")))
+    ipv6 = plan_ipv6(
+        subnet,
+        [e.get("Ipv6Address", "") for e in wire.structs(params, "Ipv6Addresses")],
+        wire.integer(params, "Ipv6AddressCount", "ipv6AddressCount"),
+        [e.get("Ipv6Prefix", "") for e in wire.structs(params, "Ipv6Prefix")],
+        wire.integer(params, "Ipv6PrefixCount", "ipv6PrefixCount"),
+    )
+    if not ipv6 and subnet.assign_ipv6:  # AssignIpv6AddressOnCreation
+        ipv6 = Ipv6Plan([], 1, [], 0)
     interface_type = wire.text(params, "InterfaceType") or "interface"
     if interface_type not in INTERFACE_TYPES:
         raise invalid_value(f"Value ({interface_type}) for parameter interfaceType is invalid.")
     return InterfacePlan(
-        subnet, primary, secondaries, count, prefixes, prefix_count or 0, description, groups, interface_type
+        subnet, primary, secondaries, count, prefixes, prefix_count or 0, description, groups, interface_type, ipv6
     )
 
 
@@ -242,6 +253,7 @@ def build_interface(region: Region, plan: InterfacePlan) -> NetworkInterface:
     eni.primary = plan.primary if plan.primary is not None else subnet.allocate(1, eni, region.settings)[0]
     for address in plan.secondaries + subnet.allocate(plan.secondary_count, eni, region.settings):
         eni.secondaries[address] = None
+    apply_ipv6(region, eni, plan.ipv6)
     region.add(eni)
     return eni
 
@@ -254,6 +266,7 @@ def create_network_interface(region: Region, params: wire.Params) -> Response:
     shortage = subnet.can_allocate(plan.automatic, plan.prefix_count, plan.named)
     if shortage is not None:
         raise shortage
+    check_ipv6(region, subnet, plan.ipv6, None, 0)
     tags = tag_specifications(params, "network-interface")
     wire.check_dry_run(params)
     eni = build_interface(region, plan)
@@ -282,6 +295,7 @@ def _filters(region: Region) -> Dict[str, Getter[NetworkInterface]]:
         "group-id": lambda e: e.groups,
         "group-name": lambda e: [group_entry(region, g)["GroupName"] for g in e.groups],
         "private-ip-address": lambda e: [format_ipv4(e.primary)],
+        "ipv6-addresses.ipv6-address": lambda e: [format_ipv6(a) for a in e.ipv6s],
         "private-dns-name": lambda e: [region.dns_name(e.primary)],
         "addresses.private-ip-address": lambda e: [format_ipv4(a) for a in [e.primary, *e.described(now)[0]]],
         "addresses.primary": lambda e: ["true", "false"] if e.described(now)[0] else ["true"],

@@ -392,6 +392,10 @@ class Region:
             interface.subnet.release(address)
         for first in interface.prefixes:
             interface.subnet.release_prefix(first)
+        for address in interface.ipv6s:
+            interface.subnet.release6(address)
+        for first in interface.ipv6_prefixes:
+            interface.subnet.release_prefix6(first)
         self.remove(interface)
 
     def create_default_vpc(self) -> Vpc:

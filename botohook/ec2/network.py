@@ -3,16 +3,36 @@ Python, no botocore."""
 
 from __future__ import annotations
 
+import ipaddress
 from typing import TYPE_CHECKING, Dict, List
 
 from .addresses import BLOCK, AddressPool, format_cidr
 from .base import Resource, Settings
 from .errors import Ec2Error
+from .ipv6_pool import PREFIX_BITS, Ipv6Pool
+from .ipv6_pool import SIZE as SIZE6
 
 if TYPE_CHECKING:
     from .enis import NetworkInterface
     from .groups import SecurityGroup
     from .routing import Association, InternetGateway, RouteTable
+
+
+class Ipv6Block:
+    """An IPv6 CIDR block associated with a VPC (a /56) or a subnet (a /64, with its allocator)."""
+
+    __slots__ = ("association_id", "bits", "network", "pool")
+
+    def __init__(self, association_id: str, network: int, bits: int) -> None:
+        self.association_id, self.network, self.bits = association_id, network, bits
+        self.pool = Ipv6Pool() if bits == 64 else None
+
+    @property
+    def cidr(self) -> str:
+        return f"{ipaddress.IPv6Address(self.network)}/{self.bits}"
+
+    def contains(self, network: int, bits: int) -> bool:
+        return bits >= self.bits and network >> (128 - self.bits) == self.network >> (128 - self.bits)
 
 
 class Vpc(Resource):
@@ -28,6 +48,7 @@ class Vpc(Resource):
         "dns_support",
         "gateway",
         "groups",
+        "ipv6",
         "is_default",
         "main_association",
         "nau_metrics",
@@ -52,6 +73,7 @@ class Vpc(Resource):
         self.tables: Dict[str, RouteTable] = {}
         self.main_association: Association | None = None
         self.gateway: InternetGateway | None = None
+        self.ipv6: Dict[str, Ipv6Block] = {}  # association id -> an Amazon-provided /56
 
     def group_named(self, name: str) -> SecurityGroup | None:
         return next((g for g in self.groups.values() if g.name == name), None)
@@ -75,14 +97,18 @@ class Subnet(Resource):
     """A subnet, the addresses and /28 prefixes it has handed out, and its CIDR reservations."""
 
     __slots__ = (
+        "assign_ipv6",
         "association",
         "bits",
         "default_for_az",
+        "ipv6",
         "map_public_ip",
         "network",
         "owners",
+        "owners6",
         "pool",
         "prefixes",
+        "prefixes6",
         "reservations",
         "vpc",
         "zone",
@@ -98,6 +124,10 @@ class Subnet(Resource):
         self.reservations: Dict[str, CidrReservation] = {}
         self.default_for_az = self.map_public_ip = default
         self.association: Association | None = None  # its explicit route-table association, if any
+        self.ipv6: Ipv6Block | None = None  # its /64, if it has one
+        self.assign_ipv6 = False  # AssignIpv6AddressOnCreation
+        self.owners6: Dict[int, NetworkInterface] = {}  # IPv6 address -> interface holding it
+        self.prefixes6: Dict[int, NetworkInterface] = {}  # first address of a delegated /80 -> interface
 
     @property
     def route_table(self) -> RouteTable:
@@ -185,6 +215,59 @@ class Subnet(Resource):
             self.prefixes[first] = interface
             firsts.append(first)
         return firsts
+
+    # -- IPv6: the subnet's /64 (callers check that it has one) --------------------------------------------------------
+
+    def _pool6(self) -> Ipv6Pool:
+        assert self.ipv6 is not None and self.ipv6.pool is not None
+        return self.ipv6.pool
+
+    def offset6(self, address: int) -> int | None:
+        """The IPv6 address's position in the subnet's /64, or None when it lies outside (or there is no /64)."""
+        if self.ipv6 is None or address >> 64 != self.ipv6.network >> 64:
+            return None
+        return address & (SIZE6 - 1)
+
+    def claim6(self, address: int, interface: NetworkInterface) -> None:
+        self._pool6().take(address & (SIZE6 - 1))
+        self.owners6[address] = interface
+
+    def release6(self, address: int) -> None:
+        del self.owners6[address]
+        self._pool6().release(address & (SIZE6 - 1))
+
+    def allocate6(self, count: int, interface: NetworkInterface, settings: Settings) -> List[int]:
+        """Pick ``count`` free IPv6 addresses by the simulator's policy and give them to ``interface``."""
+        pool, base = self._pool6(), self._pool6_base()
+        out = []
+        for _ in range(count):
+            address = base | (pool.take_lowest() if settings.lowest else pool.take_random(settings.allocation_rng))
+            self.owners6[address] = interface
+            out.append(address)
+        return out
+
+    def _pool6_base(self) -> int:
+        assert self.ipv6 is not None
+        return self.ipv6.network
+
+    def claim_prefix6(self, first: int, interface: NetworkInterface) -> None:
+        self._pool6().take_block((first & (SIZE6 - 1)) >> PREFIX_BITS)
+        self.prefixes6[first] = interface
+
+    def release_prefix6(self, first: int) -> None:
+        del self.prefixes6[first]
+        self._pool6().release_block((first & (SIZE6 - 1)) >> PREFIX_BITS)
+
+    def allocate_prefixes6(self, count: int, interface: NetworkInterface, settings: Settings) -> List[int]:
+        """Pick ``count`` wholly free /80s by the simulator's policy and delegate them to ``interface``."""
+        pool, base = self._pool6(), self._pool6_base()
+        out = []
+        for _ in range(count):
+            block = pool.take_lowest_block() if settings.lowest else pool.take_random_block(settings.allocation_rng)
+            first = base | (block << PREFIX_BITS)
+            self.prefixes6[first] = interface
+            out.append(first)
+        return out
 
 
 class CidrReservation(Resource):

@@ -21,14 +21,21 @@ _RULES = (
     "IpPermissions.Groups.GroupId IpPermissions.IpRanges IpPermissions.Ipv6Ranges IpPermissions.PrefixListIds"
 )
 _ROUTE = "RouteTableId DestinationCidrBlock GatewayId InstanceId NetworkInterfaceId"
+_IPV6 = "Ipv6AddressCount Ipv6Addresses.Ipv6Address Ipv6Prefix Ipv6PrefixCount"  # not Ipv6Addresses.IsPrimaryIpv6
 _INTERFACE_SPEC = (
     "AssociatePublicIpAddress DeleteOnTermination Description DeviceIndex SecurityGroupId NetworkInterfaceId "
     "PrivateIpAddress PrivateIpAddresses SecondaryPrivateIpAddressCount SubnetId InterfaceType Ipv4Prefix "
-    "Ipv4PrefixCount"
+    "Ipv4PrefixCount " + _IPV6
 )
 
 SIMULATED: Dict[str, str] = {
     "AllocateAddress": "Domain Address",
+    "AssignIpv6Addresses": "Ipv6PrefixCount Ipv6Prefix NetworkInterfaceId Ipv6Addresses Ipv6AddressCount",
+    "AssociateSubnetCidrBlock": "SubnetId Ipv6CidrBlock",
+    "AssociateVpcCidrBlock": "VpcId AmazonProvidedIpv6CidrBlock",
+    "DisassociateSubnetCidrBlock": "AssociationId",
+    "DisassociateVpcCidrBlock": "AssociationId",
+    "UnassignIpv6Addresses": "Ipv6Prefix NetworkInterfaceId Ipv6Addresses",
     "AssignPrivateIpAddresses": (
         "Ipv4Prefix Ipv4PrefixCount NetworkInterfaceId PrivateIpAddress SecondaryPrivateIpAddressCount "
         "AllowReassignment"
@@ -46,15 +53,15 @@ SIMULATED: Dict[str, str] = {
     "CreateInternetGateway": "",
     "CreateNetworkInterface": (
         "Ipv4Prefix Ipv4PrefixCount InterfaceType ClientToken SubnetId Description PrivateIpAddress SecurityGroupId "
-        "PrivateIpAddresses SecondaryPrivateIpAddressCount"
+        "PrivateIpAddresses SecondaryPrivateIpAddressCount " + _IPV6
     ),
     "CreateRoute": _ROUTE,
     "CreateRouteTable": "ClientToken VpcId",
     "CreateSecurityGroup": "GroupDescription GroupName VpcId",
-    "CreateSubnet": "AvailabilityZone AvailabilityZoneId CidrBlock VpcId",
+    "CreateSubnet": "AvailabilityZone AvailabilityZoneId CidrBlock VpcId Ipv6CidrBlock",
     "CreateSubnetCidrReservation": "SubnetId Cidr ReservationType Description",
     "CreateTags": "ResourceId Tag",
-    "CreateVpc": "CidrBlock InstanceTenancy",
+    "CreateVpc": "CidrBlock InstanceTenancy AmazonProvidedIpv6CidrBlock",
     "DeleteDhcpOptions": "DhcpOptionsId",
     "DeleteInternetGateway": "InternetGatewayId",
     "DeleteNetworkInterface": "NetworkInterfaceId",
@@ -111,7 +118,8 @@ SIMULATED: Dict[str, str] = {
     "RunInstances": (
         "ImageId InstanceType MinCount MaxCount SecurityGroupId SecurityGroup SubnetId PrivateIpAddress ClientToken "
         "Placement.AvailabilityZone DisableApiTermination DisableApiStop InstanceInitiatedShutdownBehavior KeyName "
-        "UserData Monitoring.Enabled EbsOptimized " + " ".join(f"NetworkInterface.{p}" for p in _INTERFACE_SPEC.split())
+        "UserData Monitoring.Enabled EbsOptimized Ipv6AddressCount Ipv6Address.Ipv6Address "
+        + " ".join(f"NetworkInterface.{p}" for p in _INTERFACE_SPEC.split())
     ),
     "StartInstances": "InstanceId",
     "StopInstances": "InstanceId Hibernate",

@@ -8,6 +8,7 @@ from . import wire
 from .addresses import cidrs_overlap
 from .describe import Getter, by_ids, flag, paged, select, tag_list, tag_specifications
 from .errors import Ec2Error, invalid_value
+from .ipv6 import describe_subnet_blocks, subnet_block
 from .model import Region
 from .network import Subnet, Zone
 from .vpcs import parse_block
@@ -28,8 +29,8 @@ def describe_subnet(region: Region, subnet: Subnet) -> Response:
         "SubnetId": subnet.id,
         "VpcId": subnet.vpc.id,
         "OwnerId": region.settings.account_id,
-        "AssignIpv6AddressOnCreation": False,
-        "Ipv6CidrBlockAssociationSet": [],
+        "AssignIpv6AddressOnCreation": subnet.assign_ipv6,
+        "Ipv6CidrBlockAssociationSet": describe_subnet_blocks(subnet),
         "SubnetArn": f"arn:aws:ec2:{region.name}:{region.settings.account_id}:subnet/{subnet.id}",
         "EnableDns64": False,
         "Ipv6Native": False,
@@ -75,9 +76,12 @@ def create_subnet(region: Region, params: wire.Params) -> Response:
         if cidrs_overlap(network, bits, other.network, other.bits):
             raise Ec2Error("InvalidSubnet.Conflict", f"The CIDR '{cidr}' conflicts with another subnet")
     zone = _zone(region, wire.text(params, "AvailabilityZone"), wire.text(params, "AvailabilityZoneId"))
+    ipv6_text = wire.text(params, "Ipv6CidrBlock")
+    block = subnet_block(region, vpc, ipv6_text) if ipv6_text is not None else None
     tags = tag_specifications(params, "subnet")
     wire.check_dry_run(params)
     subnet = Subnet(region.settings, vpc, network, bits, zone, False)
+    subnet.ipv6 = block
     subnet.tags.update(tags)
     region.add(subnet)
     return {"Subnet": describe_subnet(region, subnet)}
@@ -98,12 +102,11 @@ def _filters(region: Region) -> Dict[str, Getter[Subnet]]:
         "default-for-az": lambda s: [flag(s.default_for_az)],
         "defaultForAz": lambda s: [flag(s.default_for_az)],
         "map-public-ip-on-launch": lambda s: [flag(s.map_public_ip)],
-        "assign-ipv6-address-on-creation": lambda s: ["false"],
+        "assign-ipv6-address-on-creation": lambda s: [flag(s.assign_ipv6)],
         "ipv6-native": lambda s: ["false"],
-        # botohook simulates no IPv6 yet: no subnet has an IPv6 block to match
-        "ipv6-cidr-block-association.ipv6-cidr-block": lambda s: [],
-        "ipv6-cidr-block-association.association-id": lambda s: [],
-        "ipv6-cidr-block-association.state": lambda s: [],
+        "ipv6-cidr-block-association.ipv6-cidr-block": lambda s: [s.ipv6.cidr] if s.ipv6 else [],
+        "ipv6-cidr-block-association.association-id": lambda s: [s.ipv6.association_id] if s.ipv6 else [],
+        "ipv6-cidr-block-association.state": lambda s: ["associated"] if s.ipv6 else [],
         "owner-id": lambda s: [region.settings.account_id],
         "state": lambda s: ["available"],
     }
@@ -129,8 +132,8 @@ _ATTRIBUTES = ("MapPublicIpOnLaunch", "AssignIpv6AddressOnCreation")
 
 
 def modify_subnet_attribute(region: Region, params: wire.Params) -> Response:
-    """``MapPublicIpOnLaunch`` (whether launches get a public IPv4 address); ``AssignIpv6AddressOnCreation`` only
-    as false, since no subnet has an IPv6 block yet. One attribute per call."""
+    """``MapPublicIpOnLaunch`` (whether launches get a public IPv4 address), ``AssignIpv6AddressOnCreation`` (whether
+    new interfaces get an IPv6 address; a subnet with an IPv6 block only). One attribute per call."""
     subnet = region.subnet(wire.required(params, "SubnetId"))
     given = [name for name in _ATTRIBUTES if f"{name}.Value" in params]
     if not given:
@@ -140,7 +143,7 @@ def modify_subnet_attribute(region: Region, params: wire.Params) -> Response:
             "InvalidParameterCombination", f"Fields for multiple attribute types specified: {', '.join(given)}"
         )
     value = wire.boolean(params, f"{given[0]}.Value")
-    if given[0] == "AssignIpv6AddressOnCreation" and value:
+    if given[0] == "AssignIpv6AddressOnCreation" and value and subnet.ipv6 is None:
         raise invalid_value(
             "Invalid value 'true' for AssignIpv6AddressOnCreation. Cannot set AssignIpv6AddressOnCreation to true "
             f"unless the subnet ({subnet.id}) has an IPv6 CIDR block associated with it."
@@ -148,6 +151,8 @@ def modify_subnet_attribute(region: Region, params: wire.Params) -> Response:
     wire.check_dry_run(params)
     if given[0] == "MapPublicIpOnLaunch":
         subnet.map_public_ip = value
+    else:
+        subnet.assign_ipv6 = value
     return {}
 
 

@@ -9,6 +9,7 @@ from .addresses import format_cidr
 from .addresses import parse_block as parse_any_block
 from .describe import Getter, by_ids, flag, paged, select, tag_list, tag_specifications
 from .errors import Ec2Error, invalid_value
+from .ipv6 import amazon_block, describe_vpc_blocks
 from .model import Region
 from .network import Vpc
 
@@ -42,6 +43,8 @@ def describe_vpc(region: Region, vpc: Vpc, state: str = "available") -> Response
         ],
         "IsDefault": vpc.is_default,
     }
+    if vpc.ipv6:
+        out["Ipv6CidrBlockAssociationSet"] = describe_vpc_blocks(vpc, region)
     if vpc.tags:
         out["Tags"] = tag_list(vpc.tags)
     return out
@@ -63,6 +66,8 @@ def create_vpc(region: Region, params: wire.Params) -> Response:
     vpc.dhcp_options_id = region.default_dhcp_options_id
     vpc.tags.update(tags)
     region.add_vpc(vpc)
+    if wire.boolean(params, "AmazonProvidedIpv6CidrBlock"):
+        amazon_block(region, vpc)
     return {"Vpc": describe_vpc(region, vpc, "pending")}
 
 
@@ -80,6 +85,10 @@ def _filters(region: Region) -> Dict[str, Getter[Vpc]]:
         "isDefault": lambda v: [flag(v.is_default)],
         "owner-id": lambda v: [region.settings.account_id],
         "state": lambda v: ["available"],
+        "ipv6-cidr-block-association.ipv6-cidr-block": lambda v: [b.cidr for b in v.ipv6.values()],
+        "ipv6-cidr-block-association.association-id": lambda v: list(v.ipv6),
+        "ipv6-cidr-block-association.state": lambda v: ["associated"] if v.ipv6 else [],
+        "ipv6-cidr-block-association.ipv6-pool": lambda v: ["Amazon"] if v.ipv6 else [],
     }
 
 
