@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from typing import Dict, List, Set, Tuple
+from typing import Any, Dict, List, Set, Tuple
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -163,3 +163,64 @@ def test_parse_never_raises(text: str) -> None:
     assert parsed is None or format_ipv4(parsed) == text
     block = parse_cidr(text)
     assert block is None or 0 <= block[1] <= 32
+
+
+# -- IPv6: a /64 that is never materialised -----------------------------------------------------------------------
+
+IPV6_OPS = st.lists(
+    st.tuples(
+        st.sampled_from(["random", "lowest", "release", "take-near", "random-block", "lowest-block", "release-block"]),
+        st.integers(0, 1 << 20),
+    ),
+    max_size=120,
+)
+
+
+def lowest_free(pool: Any) -> int:
+    """The lowest free offset, found the slow obvious way (the oracle for ``take_lowest``)."""
+    from botohook.ec2.ipv6_pool import PREFIX_BITS
+
+    offset = 0
+    while not pool.is_free(offset):
+        block = offset >> PREFIX_BITS
+        offset = (block + 1) << PREFIX_BITS if block in pool.delegated else offset + 1
+    return offset
+
+
+@settings(max_examples=200, deadline=None)
+@given(IPV6_OPS, st.integers(0, 2**32))
+def test_ipv6_pool_never_hands_out_reserved_taken_or_delegated_space(ops: List[Tuple[str, int]], seed: int) -> None:
+    from botohook.ec2.ipv6_pool import BLOCKS, PREFIX_BITS, RESERVED, Ipv6Pool
+
+    pool, rng = Ipv6Pool(), random.Random(seed)
+    taken: Set[int] = set()
+    blocks: Set[int] = set()
+    for op, value in ops:
+        if op == "random":
+            offset = pool.take_random(rng)
+            assert offset not in taken
+            taken.add(offset)
+        elif op == "lowest":
+            expected = lowest_free(pool)
+            assert pool.take_lowest() == expected
+            taken.add(expected)
+        elif op == "take-near" and pool.is_free(value):  # named addresses near the bottom, as people pick them
+            pool.take(value)
+            taken.add(value)
+        elif op == "release" and taken:
+            offset = sorted(taken)[value % len(taken)]
+            pool.release(offset)
+            taken.remove(offset)
+        elif op in ("random-block", "lowest-block") and pool.free_blocks():
+            block = pool.take_random_block(rng) if op == "random-block" else pool.take_lowest_block()
+            assert block not in blocks
+            blocks.add(block)
+        elif op == "release-block" and blocks:
+            block = sorted(blocks)[value % len(blocks)]
+            pool.release_block(block)
+            blocks.remove(block)
+        assert pool.taken == taken and pool.delegated == blocks
+        assert not taken & RESERVED
+        assert not {offset >> PREFIX_BITS for offset in taken} & blocks, "an address inside a delegated /80"
+        assert all(0 <= b < BLOCKS for b in blocks) and not blocks & {0, BLOCKS - 1}
+        assert pool.free_blocks() == BLOCKS - len(blocks | {o >> PREFIX_BITS for o in taken} | {0, BLOCKS - 1})
