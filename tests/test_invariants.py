@@ -29,11 +29,15 @@ class AddressMachine(RuleBasedStateMachine):
         self.mock = botohook.mock(seed=0, strict=True, detached_address_limit=8)
         self.sim = self.mock.__enter__()
         self.ec2 = boto3.client("ec2", region_name="us-east-1")
-        vpc = self.vpc = self.ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        vpc = self.vpc = self.ec2.create_vpc(CidrBlock="10.0.0.0/16", AmazonProvidedIpv6CidrBlock=True)["Vpc"]["VpcId"]
+        block = self.ec2.describe_vpcs(VpcIds=[vpc])["Vpcs"][0]["Ipv6CidrBlockAssociationSet"][0]["Ipv6CidrBlock"]
+        self.ipv6 = next(ipaddress.IPv6Network(block).subnets(new_prefix=64))
         self.table = self.ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
         self.groups: List[str] = []
         self.routes = 0
-        self.subnet = self.ec2.create_subnet(VpcId=vpc, CidrBlock=str(CIDR))["Subnet"]["SubnetId"]
+        self.subnet = self.ec2.create_subnet(VpcId=vpc, CidrBlock=str(CIDR), Ipv6CidrBlock=str(self.ipv6))["Subnet"][
+            "SubnetId"
+        ]
         self.enis: List[str] = []
         self.instances: List[str] = []
         self.eips: List[str] = []
@@ -266,6 +270,74 @@ class AddressMachine(RuleBasedStateMachine):
     def stop_or_start(self, index: int, start: bool) -> None:
         instance = self.instances[index % len(self.instances)]
         self.call("start_instances" if start else "stop_instances", InstanceIds=[instance])
+
+    @precondition(lambda self: self.enis)
+    @rule(eni=st.integers(0, 20), count=st.integers(1, 3), prefixes=st.booleans())
+    def assign_ipv6(self, eni: int, count: int, prefixes: bool) -> None:
+        interface = self.enis[eni % len(self.enis)]
+        if prefixes:
+            self.call("assign_ipv6_addresses", NetworkInterfaceId=interface, Ipv6PrefixCount=count)
+        else:
+            self.call("assign_ipv6_addresses", NetworkInterfaceId=interface, Ipv6AddressCount=count)
+
+    @precondition(lambda self: self.enis)
+    @rule(eni=st.integers(0, 20), offset=st.integers(0, 40), where=st.sampled_from(["near", "held", "in-prefix"]))
+    def assign_named_ipv6(self, eni: int, offset: int, where: str) -> None:
+        """A named address: near the bottom of the /64 (reserved ones among them), another interface's, or one
+        inside a delegated /80."""
+        region = self.sim.region()
+        held = [a for e in region.interfaces.values() for a in e.ipv6s]
+        prefixes = [p for e in region.interfaces.values() for p in e.ipv6_prefixes]
+        address = int(self.ipv6.network_address) + offset
+        if where == "held" and held:
+            address = held[offset % len(held)]
+        elif where == "in-prefix" and prefixes:
+            address = prefixes[offset % len(prefixes)] + offset
+        interface = self.enis[eni % len(self.enis)]
+        self.call(
+            "assign_ipv6_addresses", NetworkInterfaceId=interface, Ipv6Addresses=[str(ipaddress.IPv6Address(address))]
+        )
+
+    @precondition(lambda self: self.enis)
+    @rule(eni=st.integers(0, 20), which=st.integers(0, 10))
+    def unassign_ipv6(self, eni: int, which: int) -> None:
+        interface = self.sim.interface(self.enis[eni % len(self.enis)])
+        addresses = [str(ipaddress.IPv6Address(a)) for a in interface.ipv6s]
+        prefixes = [f"{ipaddress.IPv6Address(p)}/80" for p in interface.ipv6_prefixes]
+        if addresses and which % 2:
+            self.call(
+                "unassign_ipv6_addresses",
+                NetworkInterfaceId=interface.id,
+                Ipv6Addresses=[addresses[which % len(addresses)]],
+            )
+        elif prefixes:
+            self.call(
+                "unassign_ipv6_addresses",
+                NetworkInterfaceId=interface.id,
+                Ipv6Prefixes=[prefixes[which % len(prefixes)]],
+            )
+
+    @invariant()
+    def ipv6_addresses_are_unique_usable_and_clear_of_prefixes(self) -> None:
+        enis = self.ec2.describe_network_interfaces(Filters=[{"Name": "subnet-id", "Values": [self.subnet]}])[
+            "NetworkInterfaces"
+        ]
+        used = [ipaddress.IPv6Address(a["Ipv6Address"]) for e in enis for a in e["Ipv6Addresses"]]
+        assert len(used) == len(set(used)), "an IPv6 address is on two interfaces"
+        delegated = [ipaddress.IPv6Network(p["Ipv6Prefix"]) for e in enis for p in e.get("Ipv6Prefixes", [])]
+        assert len(delegated) == len(set(delegated))
+        first, last = self.ipv6.network_address, self.ipv6.broadcast_address
+        for address in used:
+            assert address in self.ipv6 and not (0 <= int(address) - int(first) < 4) and address != last
+            assert not any(address in prefix for prefix in delegated)
+        for prefix in delegated:
+            assert prefix.subnet_of(self.ipv6) and prefix.prefixlen == 80
+            assert first not in prefix and last not in prefix
+        for eni in enis:
+            if "Attachment" in eni:
+                kind = self.sim.region().instances[eni["Attachment"]["InstanceId"]].kind
+                assert len(eni["Ipv6Addresses"]) + len(eni.get("Ipv6Prefixes", [])) <= kind.ipv6_addresses_per_interface
+                assert kind.nitro or not eni.get("Ipv6Prefixes")
 
     @invariant()
     def groups_exist_wherever_they_are_named(self) -> None:
