@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import ipaddress
 import os
 import platform
 import statistics
@@ -182,6 +183,66 @@ def per_call(args: argparse.Namespace) -> None:
             f"\nbotohook is {result['moto'] / result['botohook']:.1f}x faster than moto per call, "
             f"{result[f'moto, {LOADED}'] / result[f'botohook, {LOADED}']:.1f}x when the interface holds 50 addresses."
         )
+
+
+def cycle6(ec2: Any, eni: str) -> None:
+    """The IPv6 unit: assign one automatic IPv6 address, then unassign it (two API calls)."""
+    address = ec2.assign_ipv6_addresses(NetworkInterfaceId=eni, Ipv6AddressCount=1)["AssignedIpv6Addresses"][0]
+    ec2.unassign_ipv6_addresses(NetworkInterfaceId=eni, Ipv6Addresses=[address])
+
+
+def constant_answer6(**_: Any) -> Any:
+    return _FLOOR_HTTP, {
+        "NetworkInterfaceId": "eni-1",
+        "AssignedIpv6Addresses": ["2001:db8::9"],
+        "ResponseMetadata": {},
+    }
+
+
+def ipv6_subnet(sim: botohook.Simulator, ec2: Any, in_use: int) -> str:
+    """An interface to measure on, in a dual-stack subnet whose /64 already has ``in_use`` addresses taken (put there
+    through the model: a million calls would take minutes and measure nothing more)."""
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16", AmazonProvidedIpv6CidrBlock=True)["Vpc"]["VpcId"]
+    block = ec2.describe_vpcs(VpcIds=[vpc])["Vpcs"][0]["Ipv6CidrBlockAssociationSet"][0]["Ipv6CidrBlock"]
+    sixty_four = str(next(ipaddress.IPv6Network(block).subnets(new_prefix=64)))
+    subnet_id = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.0.0/24", Ipv6CidrBlock=sixty_four)["Subnet"]["SubnetId"]
+    holder = sim.interface(new_interface(ec2, subnet_id))
+    subnet = sim.subnet(subnet_id)
+    with sim.paused():
+        subnet.allocate6(in_use, holder, sim.region(REGION).settings)
+    return new_interface(ec2, subnet_id)
+
+
+def ipv6(args: argparse.Namespace) -> None:
+    """AssignIpv6Addresses(count=1) + UnassignIpv6Addresses beside the IPv4 cycle and the floor, from 10 to a
+    million addresses in use in the /64."""
+    floor = floor_client()
+    floor6 = session().client("ec2")
+    floor6.meta.events.unregister("before-call.*.*", unique_id="botohook")
+    floor6.meta.events.register_first("before-call.*.*", constant_answer6, unique_id=FLOOR_ID)
+    sim_session = session()
+    sim = botohook.install(sim_session, seed=1)
+    ours = sim_session.client("ec2")
+    _, eni4 = busy_subnet(ours)
+    sizes = [10, 1_000] if args.quick else [10, 1_000, 1_000_000]
+    enis6 = {size: ipv6_subnet(sim, ours, size) for size in sizes}
+    contenders: Dict[str, Callable[[], None]] = {
+        "floor, IPv4 answer": lambda: cycle(floor, "eni-1"),
+        "floor, IPv6 answer": lambda: cycle6(floor6, "eni-1"),
+        "botohook IPv4 cycle (2,000 in use)": lambda: cycle(ours, eni4),
+    }
+    for size, eni in enis6.items():
+        contenders[f"botohook IPv6 cycle ({size:,} in use in the /64)"] = lambda eni=eni: cycle6(ours, eni)
+    result = measure(contenders, args.rounds, args.per_round)
+    base, ipv4 = result["floor, IPv6 answer"], result["botohook IPv4 cycle (2,000 in use)"]
+    rows = [[name, f"{us / 2:.1f}", f"{us / base:.2f}x", f"{us / ipv4:.2f}x"] for name, us in result.items()]
+    table(
+        "IPv6: assign(count=1) + unassign, beside the IPv4 cycle",
+        ["contender", "µs per call (median)", "x IPv6 floor", "x IPv4 cycle"],
+        rows,
+    )
+    smallest, largest = (result[f"botohook IPv6 cycle ({n:,} in use in the /64)"] for n in (sizes[0], sizes[-1]))
+    print(f"\nFrom {sizes[0]:,} to {sizes[-1]:,} addresses in use: {largest / smallest:.2f}x.")
 
 
 def reach(args: argparse.Namespace) -> None:
@@ -500,6 +561,7 @@ def main() -> None:
 SCENARIOS: Dict[str, Callable[[argparse.Namespace], None]] = {
     "per_call": per_call,
     "reach": reach,
+    "ipv6": ipv6,
     "flat": flat,
     "prefixes": prefixes,
     "fill": lambda args: fill_time(),

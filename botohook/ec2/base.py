@@ -17,6 +17,7 @@ class Settings:
 
     __slots__ = (
         "_catalog",
+        "_detached_ipv6_limit",
         "_detached_limit",
         "_instance_types",
         "account_id",
@@ -48,6 +49,7 @@ class Settings:
         self.id_rng = random.Random(None if seed is None else seed + 1)
         self.default_vpc = default_vpc
         self._detached_limit = detached_address_limit
+        self._detached_ipv6_limit: int | None = None
         self._instance_types = instance_types
         self._catalog: Catalog | None = None
         self.elastic_ip_limit = elastic_ip_limit
@@ -83,6 +85,13 @@ class Settings:
         if self._detached_limit is None:
             self._detached_limit = max(t.ipv4_addresses_per_interface for t in self.catalog().values())
         return self._detached_limit
+
+    def detached_ipv6_limit(self) -> int:
+        """IPv6 addresses and /80s an interface attached to no instance may hold: the largest figure of any type
+        [decided]."""
+        if self._detached_ipv6_limit is None:
+            self._detached_ipv6_limit = max(t.ipv6_addresses_per_interface for t in self.catalog().values())
+        return self._detached_ipv6_limit
 
 
 CALLER = "botohook"  # [decided] the IAM user every call is made as (STS GetCallerIdentity, RequesterId)

@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import ipaddress
-from functools import lru_cache
 from typing import Any, Dict, List, NamedTuple
 
 from . import wire
@@ -20,9 +19,34 @@ Response = Dict[str, Any]
 PREFIX_SIZE = 1 << PREFIX_BITS
 
 
-@lru_cache(maxsize=1 << 16)
+_SHIFTS = (112, 96, 80, 64, 48, 32, 16, 0)
+_RECENT: Dict[str, int] = {}  # text -> address of addresses lately formatted: clients send them back
+_RECENT_LIMIT = 1 << 16
+
+
 def format_ipv6(address: int) -> str:
-    return ipaddress.IPv6Address(address).compressed
+    """RFC 5952 text (what ``ipaddress`` gives, several times faster): lowercase, no leading zeros, the longest run
+    of two or more zero groups (the first, on a tie) as ``::``."""
+    groups = [(address >> shift) & 0xFFFF for shift in _SHIFTS]
+    best, best_length, start = -1, 1, -1
+    for index, group in enumerate(groups):
+        if group:
+            start = -1
+            continue
+        if start < 0:
+            start = index
+        if index - start + 1 > best_length:
+            best, best_length = start, index - start + 1
+    if best < 0:
+        text = ":".join(f"{g:x}" for g in groups)
+    else:
+        head = ":".join(f"{g:x}" for g in groups[:best])
+        tail = ":".join(f"{g:x}" for g in groups[best + best_length :])
+        text = f"{head}::{tail}"
+    if len(_RECENT) >= _RECENT_LIMIT:  # bounded: start again (a miss only costs the slower parse)
+        _RECENT.clear()
+    _RECENT[text] = address
+    return text
 
 
 def format_ipv6_cidr(network: int, bits: int) -> str:
@@ -30,6 +54,10 @@ def format_ipv6_cidr(network: int, bits: int) -> str:
 
 
 def parse_ipv6(value: str) -> int | None:
+    """The address as an integer (any valid text form), or None."""
+    known = _RECENT.get(value)
+    if known is not None:
+        return known
     try:
         return int(ipaddress.IPv6Address(value))
     except ValueError:
@@ -246,7 +274,7 @@ def ipv6_limit(region: Region, interface_kind: InstanceType | None) -> int:
     """IPv6 addresses (and /80s) an interface may hold: its instance type's figure, or, attached to no instance, the
     largest of any type [decided]."""
     if interface_kind is None:
-        return max(t.ipv6_addresses_per_interface for t in region.settings.catalog().values())
+        return region.settings.detached_ipv6_limit()
     return interface_kind.ipv6_addresses_per_interface
 
 
