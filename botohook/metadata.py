@@ -24,6 +24,7 @@ from ._http import Handler, QuietServer, running
 from .ec2.addresses import format_ipv4
 from .ec2.compute import Instance
 from .ec2.enis import NetworkInterface
+from .ec2.ipv6 import format_ipv6
 from .ec2.model import Region
 from .simulator import Simulator
 
@@ -137,6 +138,10 @@ def _interface(region: Region, interface: NetworkInterface) -> Dict[str, Node]:
         "interface-id": interface.id,
         "ipv4-associations": dict(publics) or None,
         "ipv4-prefix": "\n".join(interface.ipv4_prefixes) or None,
+        "ipv6s": "\n".join(format_ipv6(a) for a in interface.ipv6s) or None,
+        "ipv6-prefix": "\n".join(f"{format_ipv6(p)}/80" for p in interface.ipv6_prefixes) or None,
+        "subnet-ipv6-cidr-blocks": subnet.ipv6.cidr if subnet.ipv6 is not None else None,
+        "vpc-ipv6-cidr-blocks": "\n".join(b.cidr for b in vpc.ipv6.values()) or None,
         "local-hostname": region.dns_name(interface.primary),
         "local-ipv4s": "\n".join(interface.private_addresses),
         "mac": interface.mac,

@@ -286,3 +286,29 @@ def test_the_public_address_given_at_launch() -> None:
         imds = Imds(IMDS)
         assert imds.text("meta-data/public-ipv4") == public
         assert imds.text("meta-data/public-hostname") == f"ec2-{public.replace('.', '-')}.compute-1.amazonaws.com"
+
+
+def test_ipv6_addresses_and_prefixes_under_each_mac() -> None:
+    import ipaddress
+
+    import boto3
+
+    with botohook.mock(seed=4, imds_v1=True) as sim:
+        ec2 = boto3.client("ec2", region_name="us-east-1")
+        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16", AmazonProvidedIpv6CidrBlock=True)["Vpc"]["VpcId"]
+        block = ec2.describe_vpcs(VpcIds=[vpc])["Vpcs"][0]["Ipv6CidrBlockAssociationSet"][0]["Ipv6CidrBlock"]
+        sixty_four = str(next(ipaddress.IPv6Network(block).subnets(new_prefix=64)))
+        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24", Ipv6CidrBlock=sixty_four)["Subnet"]["SubnetId"]
+        node = ec2.run_instances(
+            ImageId="ami-12345678", MinCount=1, MaxCount=1, SubnetId=subnet, InstanceType="c5.large",
+            Ipv6AddressCount=2,
+        )["Instances"][0]  # fmt: skip
+        eni = node["NetworkInterfaces"][0]
+        prefix = ec2.assign_ipv6_addresses(NetworkInterfaceId=eni["NetworkInterfaceId"], Ipv6PrefixCount=1)
+    with sim.metadata_as(node["InstanceId"]):
+        imds = Imds(IMDS)
+        mac = f"meta-data/network/interfaces/macs/{eni['MacAddress']}"
+        assert imds.text(f"{mac}/ipv6s").split("\n") == [a["Ipv6Address"] for a in eni["Ipv6Addresses"]]
+        assert imds.text(f"{mac}/ipv6-prefix") == prefix["AssignedIpv6Prefixes"][0]
+        assert imds.text(f"{mac}/subnet-ipv6-cidr-blocks") == sixty_four
+        assert imds.text(f"{mac}/vpc-ipv6-cidr-blocks") == block
