@@ -4,6 +4,7 @@ in-process and over HTTP (where the values arrive as text, and a botohook bug wo
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import traceback
 from typing import Any, Dict, List
@@ -38,11 +39,15 @@ class World:
         else:
             self.raw = boto3.client("ec2", region_name="us-east-1", config=raw)
         ec2 = self.ec2
-        self.vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-        self.subnet = ec2.create_subnet(VpcId=self.vpc, CidrBlock="10.0.0.0/24")["Subnet"]["SubnetId"]
-        self.eni = ec2.create_network_interface(SubnetId=self.subnet, SecondaryPrivateIpAddressCount=2)[
-            "NetworkInterface"
-        ]["NetworkInterfaceId"]
+        self.vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16", AmazonProvidedIpv6CidrBlock=True)["Vpc"]["VpcId"]
+        block = ec2.describe_vpcs(VpcIds=[self.vpc])["Vpcs"][0]["Ipv6CidrBlockAssociationSet"][0]["Ipv6CidrBlock"]
+        self.ipv6 = next(ipaddress.IPv6Network(block).subnets(new_prefix=64))
+        self.subnet = ec2.create_subnet(VpcId=self.vpc, CidrBlock="10.0.0.0/24", Ipv6CidrBlock=str(self.ipv6))[
+            "Subnet"
+        ]["SubnetId"]
+        self.eni = ec2.create_network_interface(
+            SubnetId=self.subnet, SecondaryPrivateIpAddressCount=2, Ipv6AddressCount=2
+        )["NetworkInterface"]["NetworkInterfaceId"]
         ec2.assign_private_ip_addresses(NetworkInterfaceId=self.eni, Ipv4PrefixCount=1)
         node = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, SubnetId=self.subnet, InstanceType="c5.large")
         self.instance = node["Instances"][0]["InstanceId"]
@@ -130,7 +135,13 @@ TEXT = st.one_of(
     st.text(max_size=12),
 )
 WRONG = st.one_of(st.none(), st.integers(-3, 3), st.booleans(), TEXT)
+IPV6 = ipaddress.IPv6Network("2001:db8:0:100::/64")  # the World's /64 (seeded), and nearby text
 HINTS = {  # plausible values by member name: most generated calls should get past the first check
+    "Ipv6Address": st.sampled_from(
+        [str(IPV6.network_address + n) for n in (0, 3, 4, 77, 2**48)] + ["2001:db9::5", "::1", "banana"]
+    ),
+    "Ipv6Prefix": st.sampled_from([f"{IPV6.network_address + (n << 48)}/80" for n in (0, 1, 7)] + ["2001:db8::/64"]),
+    "Ipv6CidrBlock": st.sampled_from([str(IPV6), "2001:db8:0:101::/64", "2001:db8::/56", "nope"]),
     "Address": st.sampled_from(
         ["10.0.0.5", "10.0.0.0", "10.0.0.255", "10.0.1.5", "10.0.0.200", "10.0.0.17", "10.0.0.33", "10.0.0.90"]
     ),

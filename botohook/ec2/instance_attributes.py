@@ -11,6 +11,7 @@ from .compute import Instance
 from .errors import Ec2Error, incorrect_state, invalid_value, missing
 from .instances import instance_type
 from .interfaces import check_prefix_support
+from .ipv6 import check_attachable
 from .model import Region
 from .security_groups import group_entry, groups_for
 
@@ -156,6 +157,7 @@ def _resize(region: Region, instance: Instance, name: str) -> Any:
                 "InvalidInterface.IpAddressLimitExceeded",
                 f"The number of private IP addresses on a network interface exceeds the limit for {kind.name}.",
             )
+        check_attachable(region, eni, kind)
     return lambda: setattr(instance, "kind", kind)
 
 
