@@ -161,3 +161,17 @@ def test_ansible_security_groups_interfaces_routes_and_instances(patient: botoho
     assert ok(ansible("ec2_instance", instance_ids=[instance], state="running", wait=True))["changed"] is True
     assert ok(ansible("ec2_instance", instance_ids=[instance], state="absent", wait=True))["changed"] is True
     assert sim.instance(instance).state == "terminated"
+
+
+def test_ansible_dual_stack_vpc_and_subnet(patient: botohook.Simulator) -> None:
+    import ipaddress
+
+    created = ok(ansible("ec2_vpc_net", name="net6", cidr_block=["10.0.0.0/16"], ipv6_cidr=True, dns_support=True))
+    [block] = created["vpc"]["ipv6_cidr_block_association_set"]
+    assert block["ipv6_cidr_block_state"] == {"state": "associated"}
+    sixty_four = str(next(ipaddress.IPv6Network(block["ipv6_cidr_block"]).subnets(new_prefix=64)))
+    subnet = dict(vpc_id=created["vpc"]["id"], cidr="10.0.1.0/24", ipv6_cidr=sixty_four, assign_instances_ipv6=True)
+    made = ok(ansible("ec2_vpc_subnet", az="us-east-1a", **subnet))["subnet"]
+    assert made["ipv6_cidr_block"] == sixty_four and made["assign_ipv6_address_on_creation"] is True
+    assert ok(ansible("ec2_vpc_subnet", az="us-east-1a", **subnet))["changed"] is False
+    assert patient.subnet(made["id"]).assign_ipv6 is True
