@@ -159,3 +159,20 @@ def test_release_rules(ec2: Any, subnet_id: str, sim: botohook.Simulator) -> Non
 def test_elastic_ips_are_per_region(ec2: Any) -> None:
     allocate(ec2)
     assert boto3.client("ec2", region_name="eu-west-1").describe_addresses()["Addresses"] == []
+
+
+def test_reverse_dns_of_elastic_ips(ec2: Any) -> None:
+    eip = ec2.allocate_address(Domain="vpc")
+    [shown] = ec2.describe_addresses_attribute(AllocationIds=[eip["AllocationId"]], Attribute="domain-name")[
+        "Addresses"
+    ]
+    assert shown["PtrRecord"] == f"ec2-{eip['PublicIp'].replace('.', '-')}.compute-1.amazonaws.com."
+    changed = ec2.modify_address_attribute(AllocationId=eip["AllocationId"], DomainName="mail.example.com")["Address"]
+    assert changed["PtrRecordUpdate"] == {"Value": "mail.example.com.", "Status": "PENDING"}
+    assert ec2.describe_addresses_attribute(Attribute="domain-name")["Addresses"][0]["PtrRecord"] == "mail.example.com."
+    with ec2_error("InvalidParameterValue", unchanged=ec2):
+        ec2.modify_address_attribute(AllocationId=eip["AllocationId"], DomainName="not a name")
+    reset = ec2.reset_address_attribute(AllocationId=eip["AllocationId"], Attribute="domain-name")["Address"]
+    assert reset["PtrRecord"] == shown["PtrRecord"]
+    with ec2_error("InvalidAllocationID.NotFound"):
+        ec2.modify_address_attribute(AllocationId="eipalloc-0123456789abcdef0", DomainName="mail.example.com")

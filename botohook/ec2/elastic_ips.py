@@ -1,12 +1,14 @@
-"""Elastic IPs: AllocateAddress, AssociateAddress, DisassociateAddress, ReleaseAddress, DescribeAddresses."""
+"""Elastic IPs: AllocateAddress, AssociateAddress, DisassociateAddress, ReleaseAddress, DescribeAddresses, and their
+reverse DNS (Describe/Modify/ResetAddressAttribute)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List
 
 from . import wire
 from .addresses import format_ipv4, parse_ipv4
-from .describe import Getter, select, tag_list, tag_specifications
+from .describe import Getter, by_ids, paged, select, tag_list, tag_specifications
 from .enis import ElasticIp, NetworkInterface
 from .errors import Ec2Error, incorrect_state, invalid_value
 from .model import PUBLIC_RANGES, Region
@@ -164,7 +166,51 @@ def describe_addresses(region: Region, params: wire.Params) -> Response:
     return {"Addresses": [describe_address(region, e) for e in eips]}
 
 
+_DOMAIN = re.compile(r"(?=.{1,253}\.?$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?", re.IGNORECASE)
+
+
+def describe_attribute(region: Region, eip: ElasticIp) -> Response:
+    """An Elastic IP's reverse DNS record: the one set, else EC2's public DNS name for it [decided]."""
+    record = eip.domain_name or region.public_dns_name(eip.public_ip)
+    return {"PublicIp": eip.address, "AllocationId": eip.id, "PtrRecord": f"{record.rstrip('.')}."}
+
+
+def describe_addresses_attribute(region: Region, params: wire.Params) -> Response:
+    attribute = wire.text(params, "Attribute")
+    if attribute is not None and attribute != "domain-name":
+        raise invalid_value(f"Value ({attribute}) for parameter attribute is invalid.")
+    eips = by_ids(region, region.elastic_ips, wire.strings(params, "AllocationId"), region.elastic_ip)
+    wire.check_dry_run(params)
+    return paged("Addresses", eips, params, lambda e: describe_attribute(region, e))
+
+
+def modify_address_attribute(region: Region, params: wire.Params) -> Response:
+    """Set the reverse DNS record [decided: any well-formed domain name, effective at once; EC2 also checks that the
+    name resolves to the address, which botohook cannot]."""
+    eip = region.elastic_ip(wire.required(params, "AllocationId"))
+    name = wire.text(params, "DomainName") or ""
+    if not _DOMAIN.fullmatch(name):
+        raise invalid_value(f"Value ({name}) for parameter domainName is invalid.")
+    wire.check_dry_run(params)
+    eip.domain_name = name
+    out = describe_attribute(region, eip)
+    out["PtrRecordUpdate"] = {"Value": f"{name.rstrip('.')}.", "Status": "PENDING"}
+    return {"Address": out}
+
+
+def reset_address_attribute(region: Region, params: wire.Params) -> Response:
+    eip = region.elastic_ip(wire.required(params, "AllocationId"))
+    if wire.required(params, "Attribute") != "domain-name":
+        raise invalid_value(f"Value ({params['Attribute']}) for parameter attribute is invalid.")
+    wire.check_dry_run(params)
+    eip.domain_name = None
+    return {"Address": describe_attribute(region, eip)}
+
+
 OPERATIONS = {
+    "DescribeAddressesAttribute": describe_addresses_attribute,
+    "ModifyAddressAttribute": modify_address_attribute,
+    "ResetAddressAttribute": reset_address_attribute,
     "AllocateAddress": allocate_address,
     "AssociateAddress": associate_address,
     "DisassociateAddress": disassociate_address,

@@ -139,7 +139,7 @@ class NetworkInterface(Resource):
 class ElasticIp(Resource):
     """An Elastic IP address and, when associated, the private address it maps to."""
 
-    __slots__ = ("association_id", "interface", "private_address", "public_ip")
+    __slots__ = ("association_id", "domain_name", "interface", "private_address", "public_ip")
     resource_type = "elastic-ip"
 
     def __init__(self, settings: Settings, public_ip: int) -> None:
@@ -148,6 +148,7 @@ class ElasticIp(Resource):
         self.association_id: str | None = None
         self.interface: NetworkInterface | None = None
         self.private_address: int | None = None
+        self.domain_name: str | None = None  # its reverse DNS record, when set (ModifyAddressAttribute)
 
     @property
     def address(self) -> str:
