@@ -119,7 +119,7 @@ class _Builder:
 
     def _vpcs(self, entry: Mapping[str, Any]) -> None:
         if entry.get("default"):
-            vpc = next((v for v in self.region.vpcs.values() if v.is_default), None)
+            vpc = self.region.default_vpc()
             if vpc is None:
                 raise ValueError("the region has no default VPC to name (default_vpc=False?)")
         else:

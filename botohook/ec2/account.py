@@ -7,7 +7,7 @@ from typing import Any, Callable, Dict
 from . import wire
 from .errors import invalid_value
 from .model import Region
-from .security_groups import GROUPS_PER_INTERFACE, default_vpc
+from .security_groups import GROUPS_PER_INTERFACE
 
 Response = Dict[str, Any]
 MAX_INSTANCES = 20  # [decided] EC2's historical On-Demand default; botohook enforces no instance quota
@@ -15,7 +15,7 @@ MAX_INSTANCES = 20  # [decided] EC2's historical On-Demand default; botohook enf
 
 def _attributes(region: Region) -> Dict[str, Callable[[], str]]:
     def default() -> str:
-        vpc = default_vpc(region)
+        vpc = region.default_vpc()
         return vpc.id if vpc is not None else "none"
 
     limit = str(region.settings.elastic_ip_limit)

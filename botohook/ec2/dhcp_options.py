@@ -8,7 +8,7 @@ from typing import Any, Dict, List
 from . import wire
 from .describe import Getter, by_ids, paged, select, tag_list, tag_specifications
 from .dhcp import DhcpOptions
-from .errors import Ec2Error, invalid_value
+from .errors import Ec2Error, dependencies, invalid_value
 from .model import Region
 
 Response = Dict[str, Any]
@@ -69,7 +69,7 @@ def describe_dhcp_options(region: Region, params: wire.Params) -> Response:
 def delete_dhcp_options(region: Region, params: wire.Params) -> Response:
     options = region.dhcp_option_set(wire.required(params, "DhcpOptionsId"))
     if any(v.dhcp_options_id == options.id for v in region.vpcs.values()):
-        raise Ec2Error("DependencyViolation", f"The dhcpOptions '{options.id}' has dependencies and cannot be deleted.")
+        raise dependencies("dhcpOptions", options.id)
     wire.check_dry_run(params)
     region.remove(options)
     return {}

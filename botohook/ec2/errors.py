@@ -30,6 +30,11 @@ def dry_run() -> Ec2Error:
     return Ec2Error("DryRunOperation", "Request would have succeeded, but DryRun flag is set.", 412)
 
 
+def dependencies(noun: str, resource_id: str) -> Ec2Error:
+    """EC2's refusal to delete a resource something still uses (``noun`` as EC2 spells it: ``vpc``, ``routeTable``)."""
+    return Ec2Error("DependencyViolation", f"The {noun} '{resource_id}' has dependencies and cannot be deleted.")
+
+
 def incorrect_state(instance_id: str) -> Ec2Error:
     return Ec2Error(
         "IncorrectInstanceState", f"The instance '{instance_id}' is not in a valid state for this operation."

@@ -17,7 +17,7 @@ from .interfaces import InterfacePlan, build_interface, check_prefix_support, de
 from .ipv6 import check_attachable, check_ipv6, format_ipv6
 from .model import Region
 from .network import Subnet
-from .security_groups import default_vpc, group_by_name, group_entry
+from .security_groups import group_by_name, group_entry
 
 Response = Dict[str, Any]
 STATE_CODES = {"pending": 0, "running": 16, "shutting-down": 32, "terminated": 48, "stopping": 64, "stopped": 80}
@@ -92,7 +92,7 @@ def _slots(region: Region, params: wire.Params) -> List[_Slot]:
         if address is not None:
             implicit["PrivateIpAddress"] = address
         if names:
-            vpc = region.subnet(subnet_id).vpc if subnet_id is not None else default_vpc(region)
+            vpc = region.subnet(subnet_id).vpc if subnet_id is not None else region.default_vpc()
             if vpc is not None and not vpc.is_default:
                 raise Ec2Error(
                     "InvalidParameterCombination", "The parameter groupName cannot be used with the parameter subnet"

@@ -408,7 +408,9 @@ class Region:
         vpc.dhcp_options_id = self.default_dhcp_options_id
         self.add_vpc(vpc)
         for zone in self.zones:
-            self.create_default_subnet(vpc, zone)
+            first = self.default_subnet_block(vpc, zone)
+            assert first is not None  # a new /16 has room for a /20 per zone
+            self.create_default_subnet(vpc, zone, first)
         gateway = InternetGateway(self.settings)
         gateway.vpc = vpc
         vpc.gateway = gateway
@@ -417,17 +419,23 @@ class Region:
         table.routes["0.0.0.0/0"] = Route("0.0.0.0/0", "gateway", gateway.id, "CreateRoute")
         return vpc
 
-    def create_default_subnet(self, vpc: Vpc, zone: Zone) -> Subnet | None:
-        """A default /20 for the zone in the default VPC: the zone's own block if free, else the first free one;
-        None when the VPC has no free /20 left."""
-        preferred = self.zones.index(zone)
-        for index in [preferred, *range(1 << (20 - vpc.bits))]:
-            network = vpc.network + (index << 12)
-            if not any(cidrs_overlap(network, 20, s.network, s.bits) for s in vpc.subnets.values()):
-                subnet = Subnet(self.settings, vpc, network, 20, zone, True)
-                self.add(subnet)
-                return subnet
+    def default_vpc(self) -> Vpc | None:
+        return next((v for v in self.vpcs.values() if v.is_default), None)
+
+    def default_subnet_block(self, vpc: Vpc, zone: Zone) -> int | None:
+        """Where a default /20 for the zone goes in the default VPC: the zone's own block if free, else the first
+        free one; None when the VPC has no free /20 left."""
+        for index in [self.zones.index(zone), *range(1 << (20 - vpc.bits))]:
+            first: int = vpc.network + (index << 12)
+            if not any(cidrs_overlap(first, 20, s.network, s.bits) for s in vpc.subnets.values()):
+                return first
         return None
+
+    def create_default_subnet(self, vpc: Vpc, zone: Zone, network: int) -> Subnet:
+        """A default /20 at ``network`` (from :meth:`default_subnet_block`)."""
+        subnet = Subnet(self.settings, vpc, network, 20, zone, True)
+        self.add(subnet)
+        return subnet
 
 
 def _find(index: Dict[str, R], resource_id: str, code: str, noun: str) -> R:

@@ -7,7 +7,7 @@ from typing import Any, Dict, List
 
 from . import wire
 from .describe import Getter, by_ids, flag, paged, select, tag_list, tag_specifications
-from .errors import Ec2Error, invalid_value, missing
+from .errors import Ec2Error, dependencies, invalid_value, missing
 from .model import Region
 from .routing import InternetGateway, Route, RouteTable
 from .vpcs import canonical_block
@@ -111,14 +111,10 @@ def describe_route_tables(region: Region, params: wire.Params) -> Response:
     return paged("RouteTables", chosen, params, lambda t: describe_table(region, t), 5, 100)
 
 
-def _dependencies(noun: str, resource_id: str) -> Ec2Error:
-    return Ec2Error("DependencyViolation", f"The {noun} '{resource_id}' has dependencies and cannot be deleted.")
-
-
 def delete_route_table(region: Region, params: wire.Params) -> Response:
     table = region.route_table(wire.required(params, "RouteTableId"))
     if table.associations:
-        raise _dependencies("routeTable", table.id)
+        raise dependencies("routeTable", table.id)
     wire.check_dry_run(params)
     region.remove(table)
     return {}
@@ -288,7 +284,7 @@ def describe_internet_gateways(region: Region, params: wire.Params) -> Response:
 def delete_internet_gateway(region: Region, params: wire.Params) -> Response:
     gateway = region.internet_gateway(wire.required(params, "InternetGatewayId"))
     if gateway.vpc is not None:
-        raise _dependencies("internetGateway", gateway.id)
+        raise dependencies("internetGateway", gateway.id)
     wire.check_dry_run(params)
     region.remove(gateway)
     return {}

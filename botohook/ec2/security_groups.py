@@ -55,10 +55,6 @@ def group_by_name(vpc: Vpc | None, name: str) -> SecurityGroup:
     return found
 
 
-def default_vpc(region: Region) -> Vpc | None:
-    return next((v for v in region.vpcs.values() if v.is_default), None)
-
-
 def _target(region: Region, params: wire.Params) -> SecurityGroup:
     """The group a request names by ``GroupId`` or, in the default VPC, by ``GroupName``."""
     group_id = wire.text(params, "GroupId")
@@ -67,7 +63,7 @@ def _target(region: Region, params: wire.Params) -> SecurityGroup:
     name = wire.text(params, "GroupName")
     if not name:
         raise missing("GroupId")
-    return group_by_name(default_vpc(region), name)
+    return group_by_name(region.default_vpc(), name)
 
 
 # -- groups ---------------------------------------------------------------------------------------------------------
@@ -96,7 +92,7 @@ def create_security_group(region: Region, params: wire.Params) -> Response:
             f"Value ({name}) for parameter GroupName is invalid. Group names may not be in the format sg-*."
         )
     vpc_id = wire.text(params, "VpcId")
-    vpc = region.vpc(vpc_id) if vpc_id else default_vpc(region)
+    vpc = region.vpc(vpc_id) if vpc_id else region.default_vpc()
     if vpc is None:
         raise Ec2Error("VPCIdNotSpecified", "No default VPC for this user")
     if vpc.group_named(name) is not None:
@@ -212,7 +208,7 @@ def describe_security_groups(region: Region, params: wire.Params) -> Response:
     groups = by_ids(region, region.security_groups, wire.strings(params, "GroupId"), region.security_group)
     names = wire.strings(params, "GroupName")
     if names:
-        vpc = default_vpc(region)
+        vpc = region.default_vpc()
         wanted = {group_by_name(vpc, name).id for name in names}
         groups = [g for g in groups if g.id in wanted]
     chosen = select(groups, params, _group_filters(region))

@@ -7,7 +7,7 @@ from typing import Any, Dict
 from . import wire
 from .addresses import cidrs_overlap
 from .describe import Getter, by_ids, flag, paged, select, tag_list, tag_specifications
-from .errors import Ec2Error, invalid_value
+from .errors import Ec2Error, dependencies, invalid_value
 from .ipv6 import describe_subnet_blocks, subnet_block
 from .model import Region
 from .network import Subnet, Zone
@@ -122,7 +122,7 @@ def describe_subnets(region: Region, params: wire.Params) -> Response:
 def delete_subnet(region: Region, params: wire.Params) -> Response:
     subnet = region.subnet(wire.required(params, "SubnetId"))
     if subnet.owners:
-        raise Ec2Error("DependencyViolation", f"The subnet '{subnet.id}' has dependencies and cannot be deleted.")
+        raise dependencies("subnet", subnet.id)
     wire.check_dry_run(params)
     region.remove(subnet)
     return {}
@@ -158,7 +158,7 @@ def modify_subnet_attribute(region: Region, params: wire.Params) -> Response:
 
 def create_default_subnet(region: Region, params: wire.Params) -> Response:
     """A default subnet in a zone of the default VPC that has none."""
-    vpc = next((v for v in region.vpcs.values() if v.is_default), None)
+    vpc = region.default_vpc()
     if vpc is None:
         raise Ec2Error("DefaultVpcDoesNotExist", "No default VPC exists for this account in this region.")
     zone_name, zone_id = wire.text(params, "AvailabilityZone"), wire.text(params, "AvailabilityZoneId")
@@ -170,12 +170,11 @@ def create_default_subnet(region: Region, params: wire.Params) -> Response:
             "DefaultSubnetAlreadyExistsInAvailabilityZone",
             f"A Default Subnet already exists in this availability zone: {zone.name}",
         )
-    if all(any(cidrs_overlap(vpc.network + (i << 12), 20, s.network, s.bits) for s in vpc.subnets.values())
-           for i in range(1 << (20 - vpc.bits))):  # fmt: skip
+    network = region.default_subnet_block(vpc, zone)
+    if network is None:
         raise Ec2Error("InsufficientFreeAddressesInSubnet", "The default VPC has no free /20 left for a subnet.")
     wire.check_dry_run(params)
-    subnet = region.create_default_subnet(vpc, zone)
-    assert subnet is not None
+    subnet = region.create_default_subnet(vpc, zone, network)
     return {"Subnet": describe_subnet(region, subnet)}
 
 

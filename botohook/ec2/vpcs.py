@@ -8,7 +8,7 @@ from . import wire
 from .addresses import format_cidr
 from .addresses import parse_block as parse_any_block
 from .describe import Getter, by_ids, flag, paged, select, tag_list, tag_specifications
-from .errors import Ec2Error, invalid_value
+from .errors import Ec2Error, dependencies, invalid_value
 from .ipv6 import amazon_block, describe_vpc_blocks
 from .model import Region
 from .network import Vpc
@@ -102,7 +102,7 @@ def describe_vpcs(region: Region, params: wire.Params) -> Response:
 def delete_vpc(region: Region, params: wire.Params) -> Response:
     vpc = region.vpc(wire.required(params, "VpcId"))
     if vpc.subnets or len(vpc.groups) > 1 or len(vpc.tables) > 1 or vpc.gateway is not None:
-        raise Ec2Error("DependencyViolation", f"The vpc '{vpc.id}' has dependencies and cannot be deleted.")
+        raise dependencies("vpc", vpc.id)
     wire.check_dry_run(params)
     region.remove(vpc)
     return {}
@@ -145,7 +145,7 @@ def modify_vpc_attribute(region: Region, params: wire.Params) -> Response:
 
 
 def create_default_vpc(region: Region, params: wire.Params) -> Response:
-    if any(v.is_default for v in region.vpcs.values()):
+    if region.default_vpc() is not None:
         raise Ec2Error("DefaultVpcAlreadyExists", "A Default VPC already exists for this account in this region.")
     wire.check_dry_run(params)
     return {"Vpc": describe_vpc(region, region.create_default_vpc(), "pending")}
