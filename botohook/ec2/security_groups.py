@@ -19,6 +19,8 @@ Response = Dict[str, Any]
 RULE_LIMIT = 60  # rules per direction per group (EC2's default quota)
 GROUPS_PER_INTERFACE = 5  # EC2's default quota
 _NAMED_PROTOCOLS = {"6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6"}
+# a rule's peer kind -> its member in SecurityGroupRule (and RevokedSecurityGroupRule, ModifySecurityGroupRules)
+_RULE_MEMBERS = {"cidr": "CidrIpv4", "cidr6": "CidrIpv6", "prefix-list": "PrefixListId", "group": "ReferencedGroupId"}
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ._-:/()#,@[]+=&;{}!$*")
 
 
@@ -289,16 +291,13 @@ def _rule_specs(region: Region, group: SecurityGroup, params: wire.Params) -> Li
         protocol = _protocol(wire.text(entry, "IpProtocol"))
         low, high = _port_range(protocol, entry)
         peers: List[Tuple[str, str, str]] = []
-        for item in wire.structs(entry, "IpRanges"):
-            peers.append(("cidr", _cidr(item.get("CidrIp"), 4), item.get("Description", "")))
-        for item in wire.structs(entry, "Ipv6Ranges"):
-            peers.append(("cidr6", _cidr(item.get("CidrIpv6"), 6), item.get("Description", "")))
-        for item in wire.structs(entry, "PrefixListIds"):
-            peers.append(
-                ("prefix-list", prefix_list(region, item.get("PrefixListId", "")).id, item.get("Description", ""))
-            )
-        for item in wire.structs(entry, "Groups"):
-            peers.append(("group", _peer_group(region, group, item).id, item.get("Description", "")))
+        for member, kind, field in _PERMISSION_PEERS:
+            for item in wire.structs(entry, member):
+                if kind == "group":  # by id or by name, with the account it belongs to
+                    peer = _peer_group(region, group, item).id
+                else:
+                    peer = _checked_peer(region, group, kind, item.get(field))
+                peers.append((kind, peer, item.get("Description", "")))
         if not peers:
             raise missing("ipPermissions.ipRanges, ipv6Ranges, prefixListIds or groups")
         for kind, peer, description in peers:
@@ -306,6 +305,27 @@ def _rule_specs(region: Region, group: SecurityGroup, params: wire.Params) -> Li
                 raise invalid_value("Description must be 255 characters or fewer")
             specs.append(((protocol, low, high, kind, peer), description))
     return specs
+
+
+# IpPermissions members: the list, the peer kind of its entries, the field naming the peer
+_PERMISSION_PEERS = (
+    ("IpRanges", "cidr", "CidrIp"),
+    ("Ipv6Ranges", "cidr6", "CidrIpv6"),
+    ("PrefixListIds", "prefix-list", "PrefixListId"),
+    ("Groups", "group", "GroupId"),
+)
+
+
+def _checked_peer(region: Region, group: SecurityGroup, kind: str, peer: str | None) -> str:
+    """A rule's peer of ``kind`` as stored, checked: a CIDR in canonical form, a known prefix list, a group of the
+    same VPC and account."""
+    if kind == "cidr":
+        return _cidr(peer, 4)
+    if kind == "cidr6":
+        return _cidr(peer, 6)
+    if kind == "prefix-list":
+        return prefix_list(region, peer or "").id
+    return _peer_group(region, group, {"GroupId": peer or ""}).id
 
 
 def _peer_group(region: Region, group: SecurityGroup, item: Dict[str, str]) -> SecurityGroup:
@@ -323,10 +343,13 @@ def _peer_group(region: Region, group: SecurityGroup, item: Dict[str, str]) -> S
     return peer
 
 
-def _described_rule(rule: Rule) -> str:
-    protocol = "ALL" if rule.protocol == ALL_TRAFFIC else rule.protocol.upper()
-    ports = "" if rule.protocol == ALL_TRAFFIC else f", from port: {rule.from_port}, to port: {rule.to_port}"
-    return f'the specified rule "peer: {rule.peer}, {protocol}{ports}, ALLOW" already exists'
+def _duplicate(key: RuleKey) -> Ec2Error:
+    protocol, low, high, _, peer = key
+    shown = "ALL" if protocol == ALL_TRAFFIC else protocol.upper()
+    ports = "" if protocol == ALL_TRAFFIC else f", from port: {low}, to port: {high}"
+    return Ec2Error(
+        "InvalidPermission.Duplicate", f'the specified rule "peer: {peer}, {shown}{ports}, ALLOW" already exists'
+    )
 
 
 def describe_rule(region: Region, rule: Rule) -> Response:
@@ -341,14 +364,10 @@ def describe_rule(region: Region, rule: Rule) -> Response:
         "SecurityGroupRuleArn": f"arn:aws:ec2:{region.name}:{region.settings.account_id}:security-group-rule/{rule.id}",
         "Tags": tag_list(rule.tags),
     }
-    if rule.kind == "cidr":
-        out["CidrIpv4"] = rule.peer
-    elif rule.kind == "cidr6":
-        out["CidrIpv6"] = rule.peer
-    elif rule.kind == "prefix-list":
-        out["PrefixListId"] = rule.peer
-    else:
+    if rule.kind == "group":
         out["ReferencedGroupInfo"] = {"GroupId": rule.peer, "UserId": region.settings.account_id}
+    else:
+        out[_RULE_MEMBERS[rule.kind]] = rule.peer
     if rule.description:
         out["Description"] = rule.description
     return out
@@ -363,8 +382,7 @@ def _revoked_rule(rule: Rule) -> Response:
         "FromPort": rule.from_port,
         "ToPort": rule.to_port,
     }
-    member = {"cidr": "CidrIpv4", "cidr6": "CidrIpv6", "prefix-list": "PrefixListId", "group": "ReferencedGroupId"}
-    out[member[rule.kind]] = rule.peer
+    out[_RULE_MEMBERS[rule.kind]] = rule.peer
     if rule.description:
         out["Description"] = rule.description
     return out
@@ -378,8 +396,7 @@ def _authorize(egress: bool) -> Any:
         seen: Dict[RuleKey, None] = {}
         for key, _ in specs:
             if key in existing or key in seen:
-                duplicate = existing.get(key) or Rule(region.settings, group, egress, key, "")
-                raise Ec2Error("InvalidPermission.Duplicate", _described_rule(duplicate))
+                raise _duplicate(key)
             seen[key] = None
         if len(existing) + len(specs) > RULE_LIMIT:
             raise Ec2Error(
@@ -412,11 +429,7 @@ def _revoke(egress: bool) -> Any:
             for rule_id in rule_ids:
                 if not is_resource_id(rule_id, "sgr"):
                     raise Ec2Error("InvalidSecurityGroupRuleId.Malformed", f'Invalid id: "{rule_id}"')
-                if rule_id not in rules:
-                    raise Ec2Error(
-                        "InvalidSecurityGroupRuleId.NotFound", f"The security group rule ID '{rule_id}' does not exist"
-                    )
-                chosen.append(rules[rule_id])
+                chosen.append(_rule_in(rules, rule_id))
         else:
             by_key = {rule.key: rule for rule in rules.values()}
             for key, _ in _rule_specs(region, group, params):
@@ -444,38 +457,24 @@ def modify_security_group_rules(region: Region, params: wire.Params) -> Response
         raise missing("SecurityGroupRules")
     changes: List[Tuple[Rule, RuleKey, str]] = []
     for entry in entries:
-        rule_id = entry.get("SecurityGroupRuleId", "")
-        rule = region.rules.get(rule_id)
-        if rule is None or rule.group is not group:
-            raise Ec2Error(
-                "InvalidSecurityGroupRuleId.NotFound", f"The security group rule ID '{rule_id}' does not exist"
-            )
+        rule = _rule_in({**group.ingress, **group.egress}, entry.get("SecurityGroupRuleId", ""))
         spec = {k[len("SecurityGroupRule.") :]: v for k, v in entry.items() if k.startswith("SecurityGroupRule.")}
         protocol = _protocol(spec.get("IpProtocol"))
         low, high = _port_range(protocol, spec)
-        peers = [(kind, spec[name]) for name, kind in _PEERS.items() if name in spec]
+        peers = [(kind, spec[name]) for kind, name in _RULE_MEMBERS.items() if name in spec]
         if len(peers) != 1:
             raise Ec2Error(
                 "InvalidParameterCombination",
                 "Specify exactly one of cidrIpv4, cidrIpv6, prefixListId and referencedGroupId.",
             )
         kind, peer = peers[0]
-        if kind == "cidr":
-            peer = _cidr(peer, 4)
-        elif kind == "cidr6":
-            peer = _cidr(peer, 6)
-        elif kind == "prefix-list":
-            peer = prefix_list(region, peer).id
-        else:
-            peer = _peer_group(region, group, {"GroupId": peer}).id
-        changes.append((rule, (protocol, low, high, kind, peer), spec.get("Description", "")))
+        key = (protocol, low, high, kind, _checked_peer(region, group, kind, peer))
+        changes.append((rule, key, spec.get("Description", "")))
     changed = {rule.id for rule, _, _ in changes}
     for rule, key, _ in changes:
         others = [r for r in group.rules(rule.egress).values() if r.id not in changed]
         if any(r.key == key for r in others) or sum(1 for _, k, _ in changes if k == key) > 1:
-            raise Ec2Error(
-                "InvalidPermission.Duplicate", _described_rule(Rule(region.settings, group, rule.egress, key, ""))
-            )
+            raise _duplicate(key)
     wire.check_dry_run(params)
     for rule, key, description in changes:
         rule.protocol, rule.from_port, rule.to_port, rule.kind, rule.peer = key
@@ -483,11 +482,10 @@ def modify_security_group_rules(region: Region, params: wire.Params) -> Response
     return {"Return": True}
 
 
-_PEERS = {"CidrIpv4": "cidr", "CidrIpv6": "cidr6", "PrefixListId": "prefix-list", "ReferencedGroupId": "group"}
-
-
 def describe_security_group_rules(region: Region, params: wire.Params) -> Response:
-    rules = by_ids(region, region.rules, wire.strings(params, "SecurityGroupRuleId"), _rule(region))
+    rules = by_ids(
+        region, region.rules, wire.strings(params, "SecurityGroupRuleId"), lambda i: _rule_in(region.rules, i)
+    )
     getters: Dict[str, Getter[Rule]] = {
         "group-id": lambda r: [r.group.id],
         "security-group-rule-id": lambda r: [r.id],
@@ -497,16 +495,12 @@ def describe_security_group_rules(region: Region, params: wire.Params) -> Respon
     return paged("SecurityGroupRules", chosen, params, lambda r: describe_rule(region, r))
 
 
-def _rule(region: Region) -> Any:
-    def lookup(rule_id: str) -> Rule:
-        found = region.rules.get(rule_id)
-        if found is None:
-            raise Ec2Error(
-                "InvalidSecurityGroupRuleId.NotFound", f"The security group rule ID '{rule_id}' does not exist"
-            )
-        return found
-
-    return lookup
+def _rule_in(rules: Dict[str, Rule], rule_id: str) -> Rule:
+    """The rule with this id among ``rules``, or EC2's not-found error."""
+    found = rules.get(rule_id)
+    if found is None:
+        raise Ec2Error("InvalidSecurityGroupRuleId.NotFound", f"The security group rule ID '{rule_id}' does not exist")
+    return found
 
 
 OPERATIONS = {
