@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any, Dict
 
 from . import wire
+from .catalog import check_prefix_support
 from .errors import Ec2Error, incorrect_state, invalid_value, missing
-from .interfaces import check_prefix_support, limit_exceeded
+from .interfaces import limit_exceeded
 from .ipv6 import check_attachable
 from .model import Region
 

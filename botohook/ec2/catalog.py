@@ -7,6 +7,8 @@ from functools import cache
 from importlib import resources
 from typing import IO, Dict, NamedTuple
 
+from .errors import invalid_value
+
 TABLE = "instance-network-limits.csv"
 
 
@@ -29,6 +31,12 @@ class InstanceType(NamedTuple):
 
 
 Catalog = Dict[str, InstanceType]
+
+
+def check_prefix_support(kind: InstanceType | None) -> None:
+    """Prefix delegation works on Nitro instances only (and on interfaces attached to none)."""
+    if kind is not None and not kind.nitro:
+        raise invalid_value(f"Prefix delegation is not supported for instance type '{kind.name}'.")
 
 
 def read_catalog(handle: IO[str]) -> Catalog:

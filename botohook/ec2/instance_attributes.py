@@ -7,10 +7,10 @@ from typing import Any, Dict, List, Tuple
 
 from ..errors import UnsimulatedOperationError
 from . import wire
+from .catalog import check_prefix_support
 from .compute import Instance
 from .errors import Ec2Error, incorrect_state, invalid_value, missing
 from .instances import instance_type
-from .interfaces import check_prefix_support
 from .ipv6 import check_attachable
 from .model import Region
 from .security_groups import group_entry, groups_for

@@ -7,13 +7,13 @@ from typing import Any, Dict, List, NamedTuple, Sequence
 from . import wire
 from .addresses import parse_ipv4
 from .base import is_resource_id
-from .catalog import InstanceType
+from .catalog import InstanceType, check_prefix_support
 from .compute import Instance
 from .describe import Getter, flag, page, select, tag_list, tags_by_type
 from .enis import NetworkInterface
 from .errors import Ec2Error, invalid_value, missing
 from .idempotency import idempotent
-from .interfaces import InterfacePlan, build_interface, check_prefix_support, describe_interface, plan_interface
+from .interfaces import InterfacePlan, build_interface, describe_interface, plan_interface
 from .ipv6 import check_attachable, check_ipv6, format_ipv6
 from .model import Region
 from .network import Subnet

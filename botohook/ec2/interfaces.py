@@ -7,7 +7,6 @@ from typing import Any, Dict, List, NamedTuple
 from . import wire
 from .addresses import BLOCK, format_cidr, format_ipv4, parse_ipv4
 from .base import caller_id, is_resource_id
-from .catalog import InstanceType
 from .describe import Getter, by_ids, flag, paged, select, tag_list, tag_specifications
 from .enis import ElasticIp, NetworkInterface
 from .errors import Ec2Error, invalid_value
@@ -52,12 +51,6 @@ def explicit_prefix(subnet: Subnet, value: str) -> int:
 
 def prefix_in_use(value: str) -> Ec2Error:
     return invalid_value(f"Prefix {value} overlaps with an address or prefix in use.")
-
-
-def check_prefix_support(kind: InstanceType | None) -> None:
-    """Prefix delegation works on Nitro instances only (and on interfaces attached to none)."""
-    if kind is not None and not kind.nitro:
-        raise invalid_value(f"Prefix delegation is not supported for instance type '{kind.name}'.")
 
 
 def limit_exceeded() -> Ec2Error:

@@ -8,7 +8,7 @@ import ipaddress
 from typing import Any, Dict, List, NamedTuple
 
 from . import wire
-from .catalog import InstanceType
+from .catalog import InstanceType, check_prefix_support
 from .enis import NetworkInterface
 from .errors import Ec2Error, invalid_value, missing
 from .ipv6_pool import PREFIX_BITS, RESERVED
@@ -285,8 +285,8 @@ def check_ipv6(region: Region, subnet: Subnet, plan: Ipv6Plan, kind: InstanceTyp
         return
     if kind is not None and not kind.ipv6_supported:
         raise invalid_value(f"Instance type '{kind.name}' does not support IPv6.")
-    if (plan.prefixes or plan.prefix_count) and kind is not None and not kind.nitro:
-        raise invalid_value(f"Prefix delegation is not supported for instance type '{kind.name}'.")
+    if plan.prefixes or plan.prefix_count:
+        check_prefix_support(kind)
     if held + plan.slots > ipv6_limit(region, kind):
         name = kind.name if kind is not None else "an interface attached to no instance"
         raise invalid_value(f"Number of IPv6 addresses will exceed the limit for {name}.")

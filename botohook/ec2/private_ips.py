@@ -6,9 +6,10 @@ from typing import Any, Dict, List
 
 from . import wire
 from .addresses import format_cidr, format_ipv4, parse_ipv4
+from .catalog import check_prefix_support
 from .enis import NetworkInterface
 from .errors import Ec2Error, invalid_value
-from .interfaces import check_prefix_support, explicit_address, explicit_prefix, limit_exceeded, prefix_in_use
+from .interfaces import explicit_address, explicit_prefix, limit_exceeded, prefix_in_use
 from .model import Region
 
 Response = Dict[str, Any]
