@@ -11,7 +11,6 @@ or is terminated: 404.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import secrets
 import socket
@@ -120,8 +119,8 @@ def _meta_data(region: Region, instance: Instance) -> Dict[str, Node]:
 
 
 def _public_hostname(region: Region, interface: NetworkInterface | None) -> str | None:
-    public = interface.public_address(interface.primary) if interface is not None else None
-    return None if public is None else region.public_dns_name(int(ipaddress.IPv4Address(public)))
+    public = interface.public_of(interface.primary) if interface is not None else None
+    return None if public is None else region.public_dns_name(public)
 
 
 def _group_names(region: Region, group_ids: List[str]) -> List[str]:

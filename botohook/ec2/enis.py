@@ -77,15 +77,18 @@ class NetworkInterface(Resource):
         """Every private IPv4 address, primary first."""
         return [self.primary_address, *self.secondary_addresses]
 
-    def public_address(self, address: int) -> str | None:
+    def public_of(self, address: int) -> int | None:
         """The public IPv4 address that maps to one of its private addresses: an Elastic IP, else, for the primary,
         the address EC2 gave it at launch."""
         eip = self.associations.get(address)
         if eip is not None:
-            return eip.address
-        if address == self.primary and self.public_ip is not None:
-            return format_ipv4(self.public_ip)
-        return None
+            return eip.public_ip
+        return self.public_ip if address == self.primary else None
+
+    def public_address(self, address: int) -> str | None:
+        """:meth:`public_of` as text."""
+        public = self.public_of(address)
+        return None if public is None else format_ipv4(public)
 
     @property
     def ipv4_prefixes(self) -> List[str]:

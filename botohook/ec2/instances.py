@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, NamedTuple, Sequence
 
 from . import wire
-from .addresses import parse_ipv4
+from .addresses import format_ipv4
 from .base import is_resource_id
 from .catalog import InstanceType, check_prefix_support
 from .compute import Instance
@@ -319,9 +319,9 @@ def describe_instance(region: Region, instance: Instance, state: str | None = No
             VpcId=primary.subnet.vpc.id,
             SourceDestCheck=primary.source_dest_check,
         )
-        public = primary.public_address(primary.primary)
+        public = primary.public_of(primary.primary)
         if public is not None:
-            out.update(PublicIpAddress=public, PublicDnsName=region.public_dns_name(parse_ipv4(public) or 0))
+            out.update(PublicIpAddress=format_ipv4(public), PublicDnsName=region.public_dns_name(public))
     if instance.key_name is not None:
         out["KeyName"] = instance.key_name
     if instance.tags:
