@@ -18,16 +18,16 @@ from .security_groups import group_entry, groups_for
 Response = Dict[str, Any]
 _UNSIMULATED = ("kernel", "ramdisk", "sriovNetSupport", "enclaveOptions")
 _SHUTDOWN = ("stop", "terminate")
-# the attribute's name, its member in the response, its ``<Member>.Value`` parameter in ModifyInstanceAttribute
-_VALUES: Tuple[Tuple[str, str], ...] = (
-    ("instanceType", "InstanceType"),
-    ("userData", "UserData"),
-    ("disableApiTermination", "DisableApiTermination"),
-    ("disableApiStop", "DisableApiStop"),
-    ("instanceInitiatedShutdownBehavior", "InstanceInitiatedShutdownBehavior"),
-    ("sourceDestCheck", "SourceDestCheck"),
-    ("ebsOptimized", "EbsOptimized"),
-)
+# the attribute's name -> its member in the response, and its ``<Member>.Value`` parameter in ModifyInstanceAttribute
+_VALUES: Dict[str, str] = {
+    "instanceType": "InstanceType",
+    "userData": "UserData",
+    "disableApiTermination": "DisableApiTermination",
+    "disableApiStop": "DisableApiStop",
+    "instanceInitiatedShutdownBehavior": "InstanceInitiatedShutdownBehavior",
+    "sourceDestCheck": "SourceDestCheck",
+    "ebsOptimized": "EbsOptimized",
+}
 _FIXED = {
     "rootDeviceName": ("RootDeviceName", {"Value": "/dev/xvda"}),
     "blockDeviceMapping": ("BlockDeviceMappings", []),
@@ -57,8 +57,7 @@ def describe_instance_attribute(region: Region, params: wire.Params) -> Response
         raise UnsimulatedOperationError(
             "ec2", "DescribeInstanceAttribute", f"botohook does not simulate the instance attribute {attribute}"
         )
-    members = dict(_VALUES)
-    if attribute not in members and attribute not in _FIXED and attribute != "groupSet":
+    if attribute not in _VALUES and attribute not in _FIXED and attribute != "groupSet":
         raise invalid_value(f"Value ({attribute}) for parameter attribute is invalid. Unknown attribute.")
     wire.check_dry_run(params)
     out: Response = {"InstanceId": instance.id}
@@ -69,13 +68,15 @@ def describe_instance_attribute(region: Region, params: wire.Params) -> Response
         out[member] = fixed
     else:
         value = _value(instance, attribute)
-        out[members[attribute]] = {} if value is None else {"Value": value}
+        out[_VALUES[attribute]] = {} if value is None else {"Value": value}
     return out
 
 
 def _requested(params: wire.Params) -> List[Tuple[str, str]]:
     """The (attribute, value) pairs the request sets: ``<Member>.Value``, ``GroupId.N`` or ``Attribute``/``Value``."""
-    requested = [(name, str(params[f"{member}.Value"])) for name, member in _VALUES if f"{member}.Value" in params]
+    requested = [
+        (name, str(params[f"{member}.Value"])) for name, member in _VALUES.items() if f"{member}.Value" in params
+    ]
     groups = wire.strings(params, "GroupId")
     if groups:
         requested.append(("groupSet", ",".join(groups)))
@@ -101,7 +102,7 @@ def modify_instance_attribute(region: Region, params: wire.Params) -> Response:
         raise UnsimulatedOperationError(
             "ec2", "ModifyInstanceAttribute", f"botohook does not simulate the instance attribute {attribute}"
         )
-    if attribute not in dict(_VALUES) and attribute != "groupSet":
+    if attribute not in _VALUES and attribute != "groupSet":
         raise invalid_value(f"Value ({attribute}) for parameter attribute is invalid. Unknown attribute.")
     change = _plan(region, instance, attribute, value)
     wire.check_dry_run(params)

@@ -182,10 +182,10 @@ def run_instances(region: Region, params: wire.Params) -> Response:
         raise Ec2Error("AttachmentLimitExceeded", f"Interface count {len(slots)} exceeds the limit for {kind.name}")
     limit = kind.ipv4_addresses_per_interface
     for slot in slots:
-        if slot.plan is not None:
-            check_ipv6(region, slot.plan.subnet, slot.plan.ipv6, kind, 0)
+        if isinstance(slot.target, NetworkInterface):
+            check_attachable(region, slot.target, kind)
         else:
-            check_attachable(region, slot.target, kind)  # type: ignore[arg-type]
+            check_ipv6(region, slot.target.subnet, slot.target.ipv6, kind, 0)
         if slot.delegates_prefixes:
             check_prefix_support(kind)
         if slot.target.slots > limit:
