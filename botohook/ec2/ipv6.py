@@ -246,9 +246,7 @@ def plan_ipv6(
         if offset in RESERVED:
             raise invalid_value(f"Address {text} is in subnet's reserved address range")
         if address not in mine:
-            pool = subnet.ipv6.pool
-            assert pool is not None
-            if not pool.is_free(offset):
+            if not subnet.pool6.is_free(offset):
                 raise Ec2Error("InvalidIPAddress.InUse", "The specified address is already in use.")
             named[address] = None
     own_prefixes = interface.ipv6_prefixes if interface is not None else {}
@@ -262,9 +260,7 @@ def plan_ipv6(
         if offset is None:
             raise invalid_value(f"Prefix {text} does not fall within the subnet's IPv6 range")
         if first not in own_prefixes:
-            pool = subnet.ipv6.pool
-            assert pool is not None
-            if not pool.block_is_free(offset >> PREFIX_BITS):
+            if not subnet.pool6.block_is_free(offset >> PREFIX_BITS):
                 raise invalid_value(f"Prefix {text} overlaps with an address or prefix in use or reserved.")
             firsts[first] = None
     return Ipv6Plan(list(named), count or 0, list(firsts), prefix_count or 0)
@@ -290,8 +286,7 @@ def check_ipv6(region: Region, subnet: Subnet, plan: Ipv6Plan, kind: InstanceTyp
     if held + plan.slots > ipv6_limit(region, kind):
         name = kind.name if kind is not None else "an interface attached to no instance"
         raise invalid_value(f"Number of IPv6 addresses will exceed the limit for {name}.")
-    pool = subnet.ipv6.pool if subnet.ipv6 is not None else None
-    if plan.prefix_count and pool is not None and plan.prefix_count > pool.free_blocks():
+    if plan.prefix_count and plan.prefix_count > subnet.pool6.free_blocks():
         raise Ec2Error(
             "InsufficientCidrBlocks",
             "The specified subnet does not have enough free cidr blocks to satisfy the request.",

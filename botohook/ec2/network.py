@@ -218,7 +218,9 @@ class Subnet(Resource):
 
     # -- IPv6: the subnet's /64 (callers check that it has one) --------------------------------------------------------
 
-    def _pool6(self) -> Ipv6Pool:
+    @property
+    def pool6(self) -> Ipv6Pool:
+        """The allocator of the subnet's /64."""
         assert self.ipv6 is not None and self.ipv6.pool is not None
         return self.ipv6.pool
 
@@ -229,16 +231,16 @@ class Subnet(Resource):
         return address & (SIZE6 - 1)
 
     def claim6(self, address: int, interface: NetworkInterface) -> None:
-        self._pool6().take(address & (SIZE6 - 1))
+        self.pool6.take(address & (SIZE6 - 1))
         self.owners6[address] = interface
 
     def release6(self, address: int) -> None:
         del self.owners6[address]
-        self._pool6().release(address & (SIZE6 - 1))
+        self.pool6.release(address & (SIZE6 - 1))
 
     def allocate6(self, count: int, interface: NetworkInterface, settings: Settings) -> List[int]:
         """Pick ``count`` free IPv6 addresses by the simulator's policy and give them to ``interface``."""
-        pool, base = self._pool6(), self._pool6_base()
+        pool, base = self.pool6, self.network6
         out = []
         for _ in range(count):
             address = base | (pool.take_lowest() if settings.lowest else pool.take_random(settings.allocation_rng))
@@ -246,21 +248,23 @@ class Subnet(Resource):
             out.append(address)
         return out
 
-    def _pool6_base(self) -> int:
+    @property
+    def network6(self) -> int:
+        """The first address of the subnet's /64."""
         assert self.ipv6 is not None
         return self.ipv6.network
 
     def claim_prefix6(self, first: int, interface: NetworkInterface) -> None:
-        self._pool6().take_block((first & (SIZE6 - 1)) >> PREFIX_BITS)
+        self.pool6.take_block((first & (SIZE6 - 1)) >> PREFIX_BITS)
         self.prefixes6[first] = interface
 
     def release_prefix6(self, first: int) -> None:
         del self.prefixes6[first]
-        self._pool6().release_block((first & (SIZE6 - 1)) >> PREFIX_BITS)
+        self.pool6.release_block((first & (SIZE6 - 1)) >> PREFIX_BITS)
 
     def allocate_prefixes6(self, count: int, interface: NetworkInterface, settings: Settings) -> List[int]:
         """Pick ``count`` wholly free /80s by the simulator's policy and delegate them to ``interface``."""
-        pool, base = self._pool6(), self._pool6_base()
+        pool, base = self.pool6, self.network6
         out = []
         for _ in range(count):
             block = pool.take_lowest_block() if settings.lowest else pool.take_random_block(settings.allocation_rng)
