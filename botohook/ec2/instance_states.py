@@ -124,9 +124,14 @@ def _status(instance: Instance) -> str:
     return "initializing" if state == "pending" else "not-applicable"
 
 
+def _reachability(status: str) -> str | None:
+    """The reachability check's status for an instance status (none when checks do not apply)."""
+    return {"ok": "passed", "initializing": "initializing"}.get(status)
+
+
 def _describe_status(instance: Instance) -> Response:
     status = _status(instance)
-    reachability = {"ok": "passed", "initializing": "initializing"}.get(status)
+    reachability = _reachability(status)
     details = [{"Name": "reachability", "Status": reachability}] if reachability else []
     return {
         "AvailabilityZone": instance.subnet.zone.name,
@@ -153,7 +158,7 @@ def describe_instance_status(region: Region, params: wire.Params) -> Response:
     ]
 
     def reachability(i: Instance) -> List[str]:
-        return [{"ok": "passed", "initializing": "initializing"}.get(_status(i), "")]
+        return [_reachability(_status(i)) or ""]
 
     getters: Dict[str, Getter[Instance]] = {
         "availability-zone": lambda i: [i.subnet.zone.name],
