@@ -11,7 +11,7 @@ from .addresses import format_ipv4, parse_ipv4
 from .describe import Getter, by_ids, paged, select, tag_list, tag_specifications
 from .enis import ElasticIp, NetworkInterface
 from .errors import Ec2Error, incorrect_state, invalid_value
-from .model import PUBLIC_RANGES, Region
+from .model import Region
 
 Response = Dict[str, Any]
 
@@ -28,7 +28,7 @@ def _public_ip(region: Region, params: wire.Params) -> int:
     address = parse_ipv4(wanted)
     if address is None:
         raise invalid_value(f"Value ({wanted}) for parameter address is invalid.")
-    if not any(0 < address - base < 255 for base in PUBLIC_RANGES) or address in region.public_ips:
+    if not region.is_public(address) or address in region.public_ips:
         raise Ec2Error("InvalidAddress.NotFound", f"Address '{wanted}' not found.")
     return address
 

@@ -17,10 +17,14 @@ from .network import CidrReservation, Subnet, Vpc, Zone
 from .routing import Association, InternetGateway, Route, RouteTable
 
 DEFAULT_VPC_CIDR = "172.31.0.0/16"
-# Documentation ranges (RFC 5737): every simulated public address, Elastic or not, so none can be mistaken for real
-PUBLIC_RANGES = tuple(
-    int.from_bytes(bytes(map(int, base.split("."))), "big") for base in ("198.51.100.0", "203.0.113.0", "192.0.2.0")
+# Every simulated public address, Elastic or not, in order of use: the hosts of the documentation ranges (RFC 5737),
+# so none can be mistaken for a real one
+PUBLIC_ADDRESSES = tuple(
+    int.from_bytes(bytes(map(int, base.split("."))), "big") + host
+    for base in ("198.51.100.0", "203.0.113.0", "192.0.2.0")
+    for host in range(1, 255)
 )
+_PUBLIC = frozenset(PUBLIC_ADDRESSES)
 _LAGGING = frozenset(
     {
         "vpc",
@@ -122,18 +126,18 @@ class Region:
 
     def free_public_ip(self) -> int | None:
         """The lowest public address no Elastic IP or interface holds, if any is left."""
-        for base in PUBLIC_RANGES:
-            for host in range(1, 255):
-                if base + host not in self.public_ips:
-                    return base + host
-        return None
+        return next((a for a in PUBLIC_ADDRESSES if a not in self.public_ips), None)
+
+    def is_public(self, address: int) -> bool:
+        """Whether ``address`` is one of botohook's public addresses."""
+        return address in _PUBLIC
 
     def check_public_ips(self, count: int) -> None:
         """[decided] botohook's public ranges hold 762 addresses per region: more at once cannot be given out."""
-        if len(self.public_ips) + count > 254 * len(PUBLIC_RANGES):
+        if len(self.public_ips) + count > len(PUBLIC_ADDRESSES):
             raise Ec2Error(
                 "InsufficientAddressCapacity",
-                f"botohook's public ranges (RFC 5737: {254 * len(PUBLIC_RANGES)} addresses per region) cannot give "
+                f"botohook's public ranges (RFC 5737: {len(PUBLIC_ADDRESSES)} addresses per region) cannot give "
                 f"{count} more public addresses.",
             )
 
