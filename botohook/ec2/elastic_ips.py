@@ -10,7 +10,7 @@ from . import wire
 from .addresses import format_ipv4, parse_ipv4
 from .describe import Getter, by_ids, paged, select, tag_list, tag_specifications
 from .enis import ElasticIp, NetworkInterface
-from .errors import Ec2Error, incorrect_state, invalid_value
+from .errors import Ec2Error, incorrect_state, invalid_value, several_interfaces
 from .model import Region
 
 Response = Dict[str, Any]
@@ -108,11 +108,7 @@ def _target(region: Region, interface_id: str | None, instance_id: str | None) -
     if instance.state != "running":
         raise incorrect_state(instance.id)
     if len(instance.interfaces) > 1:
-        raise Ec2Error(
-            "InvalidInstanceID",
-            f"There are multiple interfaces attached to instance '{instance.id}'. "
-            "Please specify an interface ID for the operation instead.",
-        )
+        raise several_interfaces(instance.id)
     return instance.interfaces[0]
 
 

@@ -35,6 +35,15 @@ def dependencies(noun: str, resource_id: str) -> Ec2Error:
     return Ec2Error("DependencyViolation", f"The {noun} '{resource_id}' has dependencies and cannot be deleted.")
 
 
+def several_interfaces(instance_id: str) -> Ec2Error:
+    """EC2's refusal to pick one of an instance's interfaces for the caller (Elastic IPs, routes)."""
+    return Ec2Error(
+        "InvalidInstanceID",
+        f"There are multiple interfaces attached to instance '{instance_id}'. "
+        "Please specify an interface ID for the operation instead.",
+    )
+
+
 def incorrect_state(instance_id: str) -> Ec2Error:
     return Ec2Error(
         "IncorrectInstanceState", f"The instance '{instance_id}' is not in a valid state for this operation."

@@ -420,7 +420,7 @@ class Region:
         vpc.gateway = gateway
         self.add(gateway)
         table = vpc.tables[next(iter(vpc.tables))]
-        table.routes["0.0.0.0/0"] = Route("0.0.0.0/0", "gateway", gateway.id, "CreateRoute")
+        table.routes["0.0.0.0/0"] = Route("0.0.0.0/0", "gateway", gateway.id)
         return vpc
 
     def default_vpc(self) -> Vpc | None:

@@ -7,7 +7,7 @@ from typing import Any, Dict, List
 
 from . import wire
 from .describe import Getter, by_ids, flag, paged, select, tag_list, tag_specifications
-from .errors import Ec2Error, dependencies, invalid_value, missing
+from .errors import Ec2Error, dependencies, incorrect_state, invalid_value, missing, several_interfaces
 from .model import Region
 from .routing import InternetGateway, Route, RouteTable
 from .vpcs import canonical_block
@@ -161,7 +161,7 @@ def _destination(params: wire.Params) -> str:
     return canonical_block(text, "destinationCidrBlock")
 
 
-def _new_route(region: Region, table: RouteTable, destination: str, params: wire.Params, origin: str) -> Route:
+def _new_route(region: Region, table: RouteTable, destination: str, params: wire.Params) -> Route:
     """The route the request asks for: exactly one target, which must be in (or attached to) the table's VPC."""
     given = [name for name in _TARGETS if wire.text(params, name)]
     if not given:
@@ -177,25 +177,21 @@ def _new_route(region: Region, table: RouteTable, destination: str, params: wire
         gateway: InternetGateway = region.internet_gateway(value)
         if gateway.vpc is not table.vpc:
             raise invalid_value(f"route table {table.id} and network gateway {gateway.id} belong to different networks")
-        return Route(destination, "gateway", gateway.id, origin)
+        return Route(destination, "gateway", gateway.id)
     if name == "NetworkInterfaceId":
         eni = region.interface(value)
         if eni.subnet.vpc is not table.vpc:
             raise invalid_value(f"route table {table.id} and interface {eni.id} belong to different networks")
-        return Route(destination, "network-interface", eni.id, origin)
+        return Route(destination, "network-interface", eni.id)
     instance = region.instance(value)
     if len(instance.interfaces) > 1:
-        raise Ec2Error(
-            "InvalidInstanceID",
-            f"There are multiple interfaces attached to instance '{instance.id}'. Please specify an interface ID "
-            "for the operation instead.",
-        )
+        raise several_interfaces(instance.id)
     primary = instance.primary_interface
     if primary is None or instance.state in ("shutting-down", "terminated"):
-        raise Ec2Error("IncorrectInstanceState", f"The instance '{instance.id}' is not in a valid state.")
+        raise incorrect_state(instance.id)
     if primary.subnet.vpc is not table.vpc:
         raise invalid_value(f"route table {table.id} and instance {instance.id} belong to different networks")
-    return Route(destination, "instance", primary.id, origin, instance.id)
+    return Route(destination, "instance", primary.id, instance.id)
 
 
 def _no_route(table: RouteTable, destination: str) -> Ec2Error:
@@ -207,7 +203,7 @@ def _no_route(table: RouteTable, destination: str) -> Ec2Error:
 def create_route(region: Region, params: wire.Params) -> Response:
     table = region.route_table(wire.required(params, "RouteTableId"))
     destination = _destination(params)
-    route = _new_route(region, table, destination, params, "CreateRoute")
+    route = _new_route(region, table, destination, params)
     if destination in table.routes:
         raise Ec2Error("RouteAlreadyExists", f"The route identified by {destination} already exists.")
     wire.check_dry_run(params)
@@ -223,7 +219,7 @@ def replace_route(region: Region, params: wire.Params) -> Response:
         raise _no_route(table, destination)
     if old.kind == "local":
         raise invalid_value(f"cannot replace local route {destination} in route table {table.id}")
-    route = _new_route(region, table, destination, params, "CreateRoute")
+    route = _new_route(region, table, destination, params)
     wire.check_dry_run(params)
     table.routes[destination] = route
     return {}

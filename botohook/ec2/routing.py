@@ -18,11 +18,16 @@ class Route:
     """A route: a destination CIDR and a target, ``kind`` being ``local``, ``gateway``, ``network-interface`` or
     ``instance`` (an instance's primary interface at the time, as EC2 records it)."""
 
-    __slots__ = ("destination", "instance_id", "kind", "origin", "target")
+    __slots__ = ("destination", "instance_id", "kind", "target")
 
-    def __init__(self, destination: str, kind: str, target: str, origin: str, instance_id: str | None = None) -> None:
-        self.destination, self.kind, self.target, self.origin = destination, kind, target, origin
+    def __init__(self, destination: str, kind: str, target: str, instance_id: str | None = None) -> None:
+        self.destination, self.kind, self.target = destination, kind, target
         self.instance_id = instance_id
+
+    @property
+    def origin(self) -> str:
+        """What made it: the table's creation (the ``local`` route) or CreateRoute (every other)."""
+        return "CreateRouteTable" if self.kind == "local" else "CreateRoute"
 
 
 class Association:
@@ -44,7 +49,7 @@ class RouteTable(Resource):
     def __init__(self, settings: Settings, vpc: Vpc) -> None:
         super().__init__(settings.new_id("rtb"))
         self.vpc = vpc
-        self.routes: Dict[str, Route] = {vpc.cidr: Route(vpc.cidr, "local", "local", "CreateRouteTable")}
+        self.routes: Dict[str, Route] = {vpc.cidr: Route(vpc.cidr, "local", "local")}
         self.associations: Dict[str, Association] = {}
 
     @property
