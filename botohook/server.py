@@ -21,12 +21,13 @@ from urllib.parse import urlsplit
 
 from ._http import Handler, QuietServer, running
 from ._query_xml import answer, error_xml, request_params
+from .identity import OPERATIONS as IDENTITY_OPERATIONS
 from .simulator import Simulator
 
 MAX_BODY = 1 << 20  # bytes; EC2 requests are small, a larger body is refused with 413
 _SCOPE = re.compile(r"Credential=[^/,\s]*/\d{8}/([^/,\s]+)/([^/,\s]+)/aws4_request")
 _FAKE_KEYS = {"AWS_ACCESS_KEY_ID": "botohook-testing", "AWS_SECRET_ACCESS_KEY": "botohook-testing"}
-_SERVICES = ("ec2", "sts", "iam")  # what the server answers: EC2, and the who-am-I calls tools make (identity.py)
+_SERVICES = ("ec2", *IDENTITY_OPERATIONS)  # what the server answers: EC2, and the who-am-I calls tools make
 
 
 class Server:
