@@ -326,15 +326,16 @@ def describe_ipv6(interface: NetworkInterface, out: Response) -> None:
 
 def assign_ipv6_addresses(region: Region, params: wire.Params) -> Response:
     eni = region.interface(wire.required(params, "NetworkInterfaceId"))
+    named, named_prefixes = wire.strings(params, "Ipv6Addresses"), wire.strings(params, "Ipv6Prefix")
     plan = plan_ipv6(
         eni.subnet,
-        wire.strings(params, "Ipv6Addresses"),
+        named,
         wire.integer(params, "Ipv6AddressCount", "ipv6AddressCount"),
-        wire.strings(params, "Ipv6Prefix"),
+        named_prefixes,
         wire.integer(params, "Ipv6PrefixCount", "ipv6PrefixCount"),
         eni,
     )
-    if not plan and not (wire.strings(params, "Ipv6Addresses") or wire.strings(params, "Ipv6Prefix")):
+    if not plan and not (named or named_prefixes):  # named ones the interface holds already are no change
         raise Ec2Error("MissingParameter", "The request must contain the parameter ipv6AddressCount or ipv6Addresses")
     kind = eni.attachment.instance.kind if eni.attachment is not None else None
     check_ipv6(region, eni.subnet, plan, kind, eni.ipv6_slots)
