@@ -11,11 +11,13 @@ or is terminated: 404.
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 import socket
 import threading
 from contextlib import contextmanager
+from hashlib import sha256
 from typing import Any, Dict, Iterator, List, Tuple, Union
 from urllib.parse import urlsplit
 
@@ -29,8 +31,18 @@ from .simulator import Simulator
 
 IMDS_ADDRESS = ("169.254.169.254", 80)
 MAX_TTL = 21600
-_NOT_FOUND = '<?xml version="1.0" encoding="iso-8859-1"?>\n<title>404 - Not Found</title>\n'
-Node = Union[str, Dict[str, Any]]  # a leaf's text, or a directory of nodes
+VERSIONS = (
+    "1.0", "2007-01-19", "2007-03-01", "2007-08-29", "2007-10-10", "2007-12-15", "2008-02-01", "2008-09-01",
+    "2009-04-04", "2011-01-01", "2011-05-01", "2012-01-12", "2014-02-25", "2014-11-05", "2015-10-20", "2016-04-19",
+    "2016-06-30", "2016-09-02", "2018-03-28", "2018-08-17", "2018-09-24", "2019-10-01", "2020-10-27", "2021-01-03",
+    "2021-03-23", "2021-07-15", "2022-09-24", "latest",
+)  # fmt: skip
+"""What ``GET /`` lists, as EC2's user guide shows it; [decided] every version serves the same, current tree."""
+_NOT_FOUND = b'<?xml version="1.0" encoding="iso-8859-1"?>\n<title>404 - Not Found</title>\n'
+_LISTING = "\0listing"  # a directory's key for a listing that is not its names (a path part never holds NUL)
+Node = Union[str, bytes, Dict[str, Any]]  # a leaf's text (bytes: user data, as given), or a directory of nodes
+_AWS = ("aws", "amazonaws.com")  # partition, services domain; by region prefix for the others:
+_PARTITIONS = (("cn-", "aws-cn", "amazonaws.com.cn"), ("us-gov-", "aws-us-gov", "amazonaws.com"))
 
 
 class MetadataView:
@@ -62,22 +74,30 @@ class MetadataView:
             expiry = self._tokens.get(token)
         return expiry is not None and expiry > self.simulator.clock.now()
 
-    def get(self, path: str) -> Tuple[int, str, str]:
-        """``(HTTP status, body, content type)`` for ``GET path`` (``/latest/meta-data/...``)."""
+    def get(self, path: str) -> Tuple[int, bytes, str]:
+        """``(HTTP status, body, content type)`` for ``GET path`` (``/``, ``/<version>/meta-data/...``)."""
+        parts = [p for p in path.split("?", 1)[0].split("/") if p]
+        if not parts:
+            return 200, "\n".join(VERSIONS).encode(), "text/plain"
+        if parts[0] not in VERSIONS:
+            return 404, _NOT_FOUND, "text/html"
         with self.simulator.paused():
             found = self._locate()
             if found is None:
                 return 404, _NOT_FOUND, "text/html"
-            region, instance = found
-            node: Node = {"latest": {"meta-data": _meta_data(region, instance), "dynamic": _dynamic(region, instance)}}
-        for part in (p for p in path.split("?", 1)[0].split("/") if p):
-            if not isinstance(node, dict) or part not in node:
+            node: Node = _version(*found)
+        for part in parts[1:]:
+            if not isinstance(node, dict) or part not in node or part == _LISTING:
                 return 404, _NOT_FOUND, "text/html"
             node = node[part]
         if isinstance(node, dict):
-            listing = [f"{name}/" if isinstance(child, dict) else name for name, child in node.items()]
-            return 200, "\n".join(listing), "text/plain"
-        return 200, node, "application/json" if node.startswith("{") else "text/plain"
+            listing = node.get(_LISTING)
+            if listing is None:
+                listing = "\n".join(f"{name}/" if isinstance(child, dict) else name for name, child in node.items())
+            return 200, listing.encode(), "text/plain"
+        if isinstance(node, bytes):
+            return 200, node, "application/octet-stream"
+        return 200, node.encode(), "application/json" if node.startswith(("{", "[")) else "text/plain"
 
     def _locate(self) -> Tuple[Region, Instance] | None:
         try:
@@ -89,13 +109,40 @@ class MetadataView:
         return region, instance
 
 
+def _version(region: Region, instance: Instance) -> Dict[str, Node]:
+    """One version's top level; it lists its names without slashes, as EC2 does."""
+    tree: Dict[str, Node] = {"dynamic": _dynamic(region, instance), "meta-data": _meta_data(region, instance)}
+    user_data = _user_data(instance)
+    if user_data is not None:
+        tree["user-data"] = user_data
+    tree[_LISTING] = "\n".join(tree)
+    return tree
+
+
+def _user_data(instance: Instance) -> bytes | None:
+    """RunInstances' ``UserData`` as the instance sees it: decoded from the base64 the API carries, byte for byte
+    (gzip and all); None when there is none ([decided] an empty one too)."""
+    if not instance.user_data:
+        return None
+    try:
+        return base64.b64decode(instance.user_data, validate=True)
+    except ValueError:
+        return instance.user_data.encode()  # not base64 (the API does not check): served as given
+
+
 def _meta_data(region: Region, instance: Instance) -> Dict[str, Node]:
     primary = instance.primary_interface
+    partition, domain = next(((p, d) for start, p, d in _PARTITIONS if region.name.startswith(start)), _AWS)
     tree: Dict[str, Node | None] = {
         "ami-id": instance.image_id,
         "ami-launch-index": str(instance.launch_index),
+        "ami-manifest-path": "(unknown)",  # EBS-backed images have no manifest
+        "block-device-mapping": {"ami": "/dev/xvda", "root": "/dev/xvda"},  # RootDeviceName, as DescribeInstances
+        "events": {"maintenance": {"history": "[]", "scheduled": "[]"}},
         "hostname": region.dns_name(primary.primary) if primary else None,
+        "instance-action": "none",
         "instance-id": instance.id,
+        "instance-life-cycle": "on-demand",
         "instance-type": instance.kind.name,
         "local-hostname": region.dns_name(primary.primary) if primary else None,
         "local-ipv4": primary.primary_address if primary else None,
@@ -112,10 +159,24 @@ def _meta_data(region: Region, instance: Instance) -> Dict[str, Node]:
         },
         "public-ipv4": primary.public_address(primary.primary) if primary else None,
         "public-hostname": _public_hostname(region, primary),
+        "public-keys": _public_keys(instance.key_name),
         "security-groups": "\n".join(_group_names(region, primary.groups)) if primary else None,
         "reservation-id": instance.reservation_id,
+        "services": {"domain": domain, "partition": partition},
     }
     return {name: node for name, node in tree.items() if node is not None}
+
+
+def _public_keys(key_name: str | None) -> Dict[str, Node] | None:
+    """``0=<KeyName>`` and its ``openssh-key``: [decided] a well-formed ed25519 public key derived from the name (no
+    key material is simulated, so no one holds its private half)."""
+    if key_name is None:
+        return None
+    blob = b"".join(
+        len(part).to_bytes(4, "big") + part for part in (b"ssh-ed25519", sha256(key_name.encode()).digest())
+    )
+    key = f"ssh-ed25519 {base64.b64encode(blob).decode()} {key_name}"
+    return {"0": {"openssh-key": key}, _LISTING: f"0={key_name}"}
 
 
 def _public_hostname(region: Region, interface: NetworkInterface | None) -> str | None:
@@ -144,6 +205,7 @@ def _interface(region: Region, interface: NetworkInterface) -> Dict[str, Node]:
         "local-hostname": region.dns_name(interface.primary),
         "local-ipv4s": "\n".join(interface.private_addresses),
         "mac": interface.mac,
+        "network-card": "0" if interface.attachment else None,  # [decided] the card index is not recorded: 0
         "owner-id": region.settings.account_id,
         "public-ipv4s": "\n".join(publics) or None,
         "security-group-ids": "\n".join(interface.groups) or None,
@@ -207,9 +269,9 @@ class _Handler(Handler):
             self.rfile.read(min(int(length), 1 << 16))
 
     def _send(
-        self, status: int, body: str, content_type: str = "text/plain", headers: Dict[str, str] | None = None
+        self, status: int, body: str | bytes, content_type: str = "text/plain", headers: Dict[str, str] | None = None
     ) -> None:
-        self.reply(status, body.encode(), content_type, headers)
+        self.reply(status, body.encode() if isinstance(body, str) else body, content_type, headers)
 
 
 class _MetadataHTTPServer(QuietServer):

@@ -312,3 +312,97 @@ def test_ipv6_addresses_and_prefixes_under_each_mac() -> None:
         assert imds.text(f"{mac}/ipv6-prefix") == prefix["AssignedIpv6Prefixes"][0]
         assert imds.text(f"{mac}/subnet-ipv6-cidr-blocks") == sixty_four
         assert imds.text(f"{mac}/vpc-ipv6-cidr-blocks") == block
+
+
+# -- the whole tree, as EC2 serves it (issue 22 item 2) ----------------------------------------------------------
+
+
+def test_every_dated_version_serves_the_tree_cloud_init_asks_for(world: Tuple[botohook.Server, Any, str, str]) -> None:
+    """cloud-init 22.4 asks /2021-03-23/meta-data/... and then /2009-04-04/...; only "latest" made it fail
+    (issue 22: KeyError('instance-id'))."""
+    server, _, node, _ = world
+    imds = Imds(server.metadata(node))
+    status, versions = imds.request("GET", "/", {"X-aws-ec2-metadata-token": imds.token})
+    assert status == 200
+    listed = versions.split("\n")
+    assert {"1.0", "2009-04-04", "2021-03-23", "latest"} <= set(listed) and listed[-1] == "latest"
+    for version in ("2021-03-23", "2009-04-04", "1.0"):
+        assert imds.request("GET", f"/{version}/meta-data/instance-id", {"X-aws-ec2-metadata-token": imds.token}) == (
+            200,
+            node,
+        )
+    assert imds.request("GET", "/2008-01-01/meta-data/instance-id", {"X-aws-ec2-metadata-token": imds.token})[0] == 404
+    assert imds.text("") == "dynamic\nmeta-data"  # no user data: none listed; names without slashes, as EC2 lists them
+
+
+def test_user_data_as_given_at_launch(world: Tuple[botohook.Server, Any, str, str]) -> None:
+    import gzip
+
+    server, ec2, node, _ = world
+    subnet = server.simulator.instance(node).subnet.id
+    script = "#!/bin/sh\necho 'hello, instance'\n"
+    packed = gzip.compress(b"#cloud-config\nhostname: a\n")
+    ids = [
+        ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, SubnetId=subnet, UserData=data)["Instances"][0][
+            "InstanceId"
+        ]
+        for data in (script, packed)
+    ]
+    imds = Imds(server.metadata(ids[0]))
+    assert imds.text("user-data") == script
+    assert imds.text("") == "dynamic\nmeta-data\nuser-data"
+    raw = urllib.request.Request(server.metadata(ids[1]) + "/latest/user-data")
+    raw.add_header("X-aws-ec2-metadata-token", Imds(server.metadata(ids[1])).token)
+    with urllib.request.urlopen(raw, timeout=10) as response:
+        assert response.read() == packed  # byte for byte, not re-encoded
+        assert response.headers["Content-Type"] == "application/octet-stream"
+    assert Imds(server.metadata(node)).get("user-data")[0] == 404  # launched without user data
+
+
+def test_the_fixed_paths_agents_and_packages_read(world: Tuple[botohook.Server, Any, str, str]) -> None:
+    server, _, node, _ = world
+    imds = Imds(server.metadata(node))
+    listing = imds.text("meta-data/").split("\n")
+    for name in ("block-device-mapping/", "events/", "services/", "instance-action", "instance-life-cycle"):
+        assert name in listing
+    assert "public-keys/" not in listing  # launched without a key
+    assert imds.text("meta-data/services/domain") == "amazonaws.com"
+    assert imds.text("meta-data/services/partition") == "aws"
+    assert imds.text("meta-data/instance-life-cycle") == "on-demand"
+    assert imds.text("meta-data/instance-action") == "none"
+    assert imds.text("meta-data/ami-manifest-path") == "(unknown)"
+    assert imds.text("meta-data/block-device-mapping/").split("\n") == ["ami", "root"]
+    assert imds.text("meta-data/block-device-mapping/root") == "/dev/xvda"
+    assert json.loads(imds.text("meta-data/events/maintenance/scheduled")) == []
+    mac = imds.text("meta-data/mac")
+    assert imds.text(f"meta-data/network/interfaces/macs/{mac}/network-card") == "0"
+    assert imds.get("meta-data/placement/partition-number")[0] == 404  # no partition placement group
+
+
+def test_public_keys_from_the_key_name(world: Tuple[botohook.Server, Any, str, str]) -> None:
+    import base64
+
+    server, ec2, node, _ = world
+    subnet = server.simulator.instance(node).subnet.id
+    keyed = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, SubnetId=subnet, KeyName="ops")["Instances"][0]
+    imds = Imds(server.metadata(keyed["InstanceId"]))
+    assert imds.text("meta-data/public-keys/") == "0=ops"
+    assert imds.text("meta-data/public-keys/0/") == "openssh-key"
+    kind, blob, comment = imds.text("meta-data/public-keys/0/openssh-key").split(" ")
+    assert (kind, comment) == ("ssh-ed25519", "ops")
+    raw = base64.b64decode(blob)
+    assert raw[:4] == (11).to_bytes(4, "big") and raw[4:15] == b"ssh-ed25519" and len(raw) == 4 + 11 + 4 + 32
+
+
+def test_macs_are_listed_in_device_order(world: Tuple[botohook.Server, Any, str, str]) -> None:
+    """Clients (the ec2-metadata package, cloud-provider-aws) take the listing's order as the interfaces' order."""
+    server, ec2, node, _ = world
+    subnet = server.simulator.instance(node).subnet.id
+    third, second = (ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"] for _ in range(2))
+    ec2.attach_network_interface(NetworkInterfaceId=third["NetworkInterfaceId"], InstanceId=node, DeviceIndex=2)
+    ec2.attach_network_interface(NetworkInterfaceId=second["NetworkInterfaceId"], InstanceId=node, DeviceIndex=1)
+    imds = Imds(server.metadata(node))
+    primary = imds.text("meta-data/mac")
+    assert imds.text("meta-data/network/interfaces/macs/").split("\n") == [
+        f"{primary}/", f"{second['MacAddress']}/", f"{third['MacAddress']}/"
+    ]  # fmt: skip
