@@ -19,6 +19,10 @@ T = TypeVar("T")
 Getter = Callable[[R], Iterable[str]]
 
 MAX_TAGS = 50
+# EC2's bounds on filters, which also bound the work of matching them: characters of one value, values in one call
+# (FilterLimitExceeded, quoted in ansible/ansible#84327 and pulumi/pulumi-aws#931; convox/rack#2205, gossm#47)
+MAX_FILTER_VALUE = 255
+MAX_FILTER_VALUES = 200
 
 
 def flag(value: bool) -> str:
@@ -30,10 +34,21 @@ def select(resources: Iterable[R], params: wire.Params, getters: Mapping[str, Ge
     """The resources that pass every filter of the request (any value of a filter may match); ``tag:<key>``,
     ``tag-key`` and ``tag-value`` work on whatever has ``tags``."""
     checks: List[Tuple[Getter[R], Sequence[Callable[[str], bool]]]] = []
+    count = 0
     for name, values in wire.filters(params).items():
         getter = getters.get(name) or _tag_getter(name)
         if getter is None:
             raise invalid_value(f"The filter '{name}' is invalid")
+        count += len(values)
+        if count > MAX_FILTER_VALUES:
+            raise Ec2Error(
+                "FilterLimitExceeded",
+                f"The maximum number of filter values specified on a single call is {MAX_FILTER_VALUES}",
+            )
+        if values and max(map(len, values)) > MAX_FILTER_VALUE:
+            raise Ec2Error(
+                "FilterLimitExceeded", f"The maximum length for a filter value is {MAX_FILTER_VALUE} characters"
+            )
         checks.append((getter, [_matcher(v) for v in values]))
     if not checks:
         return list(resources)
@@ -58,24 +73,79 @@ def _tags(item: Any) -> Dict[str, str]:
 
 @lru_cache(maxsize=1024)
 def _matcher(pattern: str) -> Callable[[str], bool]:
-    """EC2 filter values match exactly, with ``*`` and ``?`` as wildcards (``\\`` escapes them)."""
-    if "*" not in pattern and "?" not in pattern:
+    """EC2 filter values match whole values, with ``*`` (any run) and ``?`` (any one character) as wildcards and
+    ``\\`` making the next character literal (a trailing ``\\`` is itself). In time linear in the value for each
+    piece of the pattern, whatever the pattern: no backtracking (the pattern's length is bounded by the caller)."""
+    if "*" not in pattern and "?" not in pattern and "\\" not in pattern:
         return pattern.__eq__
-    regex, escaped = [], False
+    pieces = _pieces(pattern)
+    if len(pieces) == 1:  # no star: one fixed-length piece matching the whole value
+        whole = pieces[0]
+        return lambda value: len(value) == whole.size and whole.at(value, 0)
+    first, middle, last = pieces[0], pieces[1:-1], pieces[-1]
+    least = sum(piece.size for piece in pieces)
+
+    def match(value: str) -> bool:
+        end = len(value) - last.size
+        if len(value) < least or not first.at(value, 0) or not last.at(value, end):
+            return False
+        start = first.size
+        for piece in middle:  # the leftmost place of each piece leaves the most room for the next
+            start = piece.find(value, start, end)
+            if start < 0:
+                return False
+        return True
+
+    return match
+
+
+class _Piece:
+    """A run of a pattern between stars: literal characters and ``?``, so of fixed ``size``."""
+
+    __slots__ = ("literal", "regex", "size")
+
+    def __init__(self, chars: List[str | None]) -> None:  # None: ``?``
+        self.size = len(chars)
+        self.literal = None if None in chars else "".join(c for c in chars if c is not None)
+        self.regex = re.compile("".join("." if c is None else re.escape(c) for c in chars), re.DOTALL)
+
+    def at(self, value: str, start: int) -> bool:
+        """Whether the piece matches ``value`` at ``start``."""
+        if self.literal is not None:
+            return value.startswith(self.literal, start)
+        return self.regex.match(value, start) is not None
+
+    def find(self, value: str, start: int, end: int) -> int:
+        """Where the piece's leftmost match within ``value[start:end]`` ends, or -1."""
+        if self.literal is not None:
+            found = value.find(self.literal, start, end)
+            return -1 if found < 0 else found + self.size
+        matched = self.regex.search(value, start, end)
+        return -1 if matched is None else matched.end()
+
+
+def _pieces(pattern: str) -> List[_Piece]:
+    """The pattern split at its unescaped stars (a run of stars is one), in order."""
+    pieces: List[_Piece] = []
+    chars: List[str | None] = []
+    escaped = False
     for char in pattern:
         if escaped:
-            regex.append(re.escape(char))
+            chars.append(char)
             escaped = False
         elif char == "\\":
             escaped = True
         elif char == "*":
-            regex.append(".*")
-        elif char == "?":
-            regex.append(".")
+            pieces.append(_Piece(chars))
+            chars = []
         else:
-            regex.append(re.escape(char))
-    compiled = re.compile("".join(regex), re.DOTALL)
-    return lambda value: compiled.fullmatch(value) is not None
+            chars.append(None if char == "?" else char)
+    if escaped:
+        chars.append("\\")
+    pieces.append(_Piece(chars))
+    if len(pieces) > 2:  # the empty pieces between stars of a run match anywhere: drop them
+        pieces[1:-1] = [piece for piece in pieces[1:-1] if piece.size]
+    return pieces
 
 
 def by_ids(region: Region, index: Dict[str, Res], wanted: List[str], lookup: Callable[[str], Res]) -> List[Res]:
