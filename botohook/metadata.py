@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import secrets
 import socket
 import threading
@@ -54,10 +55,10 @@ class MetadataView:
         self._tokens: Dict[str, float] = {}  # token -> expiry on the simulator's (virtual) clock
         self._lock = threading.Lock()
 
-    def token(self, ttl_header: str | None) -> Tuple[int, str]:
-        """``(status, body)`` for ``PUT /latest/api/token``: a new token, or 400 for a missing or bad TTL."""
-        ttl = int(ttl_header) if ttl_header is not None and ttl_header.strip().isdigit() else 0
-        if not 1 <= ttl <= MAX_TTL:
+    def token(self, ttl: int | None) -> Tuple[int, str]:
+        """``(status, body)`` for ``PUT /latest/api/token``: a token good for ``ttl`` seconds of the simulator's
+        clock, or 400 for a missing or out-of-range TTL."""
+        if ttl is None or not 1 <= ttl <= MAX_TTL:
             return 400, "Bad Request: X-aws-ec2-metadata-token-ttl-seconds must be between 1 and 21600\n"
         token = secrets.token_urlsafe(42)
         with self._lock:
@@ -242,31 +243,75 @@ def _dynamic(region: Region, instance: Instance) -> Dict[str, Node]:
     return {"instance-identity": {"document": json.dumps(document, indent=2)}}
 
 
+_TTL_HEADER = "X-aws-ec2-metadata-token-ttl-seconds"
+_TTL = re.compile(r"[0-9]{1,5}")  # ASCII digits only ("\xb2" passes str.isdigit), and never a 5,000-digit number
+_DIGITS = re.compile(r"[0-9]{1,18}")  # a Content-Length
+MAX_BODY = 1 << 16  # bytes a metadata request may carry (none needs one); more is refused and the connection closed
+
+
 class _Handler(Handler):
+    """IMDS over HTTP: origin-form requests (``GET /latest/...``) and proxy-form ones (``GET http://169.254.169.254/
+    latest/...``, from a client told to use the view as its HTTP proxy). Every request's body is read exactly as
+    announced (or the request refused and the connection closed), so nothing left over is read as a request."""
+
     server_version = "EC2ws"
     server: _MetadataHTTPServer
 
     def do_PUT(self) -> None:  # noqa: N802 - the name http.server calls
-        self._drain()
-        if self.path.split("?", 1)[0].rstrip("/") != "/latest/api/token":
-            self._send(405 if self.path.startswith("/latest/") else 404, "")
+        path = self._accept()
+        if path is None:
             return
-        status, body = self.server.view.token(self.headers.get("X-aws-ec2-metadata-token-ttl-seconds"))
-        ttl = {"X-aws-ec2-metadata-token-ttl-seconds": self.headers.get("X-aws-ec2-metadata-token-ttl-seconds", "")}
-        self._send(status, body, headers=ttl if status == 200 else {})
+        if path.split("?", 1)[0].rstrip("/") != "/latest/api/token":
+            self._send(405 if path.startswith("/latest/") else 404, "")
+            return
+        if "X-Forwarded-For" in self.headers:  # IMDSv2 issues no token through a forwarding proxy ([decided] 403)
+            self._send(403, "Forbidden: token requests carrying X-Forwarded-For are refused\n")
+            return
+        header = self.headers.get(_TTL_HEADER)
+        found = _TTL.fullmatch(header.strip()) if header is not None else None
+        status, body = self.server.view.token(int(found.group()) if found else None)
+        self._send(status, body, headers={_TTL_HEADER: str(int(found.group()))} if found and status == 200 else {})
 
     def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+        path = self._accept()
+        if path is None:
+            return
         view = self.server.view
         if not view.authorised(self.headers.get("X-aws-ec2-metadata-token")):
             self._send(401, "")
             return
-        status, body, content_type = view.get(self.path)
+        status, body, content_type = view.get(path)
         self._send(status, body, content_type)
 
-    def _drain(self) -> None:
-        length = self.headers.get("Content-Length")
-        if length and length.isdigit():
-            self.rfile.read(min(int(length), 1 << 16))
+    def _accept(self) -> str | None:
+        """The request's path once its body is read, or None when it was refused (answered, connection closing):
+        a body that cannot be framed or is too large, or a proxy request for another address than IMDS's."""
+        if not self._read_body():
+            return None
+        if not self.path.startswith("/"):
+            target = urlsplit(self.path)
+            if target.scheme != "http" or (target.hostname, target.port or 80) != IMDS_ADDRESS:
+                self.close_connection = True
+                self._send(403, f"Forbidden: this is {IMDS_ADDRESS[0]}'s metadata view, not a proxy to {self.path}\n")
+                return None
+            return (target.path or "/") + (f"?{target.query}" if target.query else "")
+        return self.path
+
+    def _read_body(self) -> bool:
+        """Read exactly the announced body; False (answered, connection closing) when it cannot be framed."""
+        lengths = set(self.headers.get_all("Content-Length") or [])
+        chunked = "chunked" in self.headers.get("Transfer-Encoding", "").lower()
+        announced = lengths.pop().strip() if len(lengths) == 1 else "0" if not lengths else ""
+        if chunked or not _DIGITS.fullmatch(announced) or int(announced) > MAX_BODY:
+            self.close_connection = True
+            self._send(413 if _DIGITS.fullmatch(announced) else 400, "Bad Request: the body cannot be read\n")
+            return False
+        length = int(announced)
+        if len(self.rfile.read(length)) < length:
+            self.close_connection = True
+            self._send(400, "Bad Request: the body ended early\n")
+            return False
+        return True
 
     def _send(
         self, status: int, body: str | bytes, content_type: str = "text/plain", headers: Dict[str, str] | None = None
@@ -279,22 +324,29 @@ class _MetadataHTTPServer(QuietServer):
 
 
 @contextmanager
-def serve_metadata(simulator: Simulator, instance_id: str, host: str = "127.0.0.1") -> Iterator[str]:
-    """Serve one instance's metadata view on a free loopback port until the block ends; yields its base URL."""
+def _serving(simulator: Simulator, instance_id: str, host: str) -> Iterator[Tuple[str, _MetadataHTTPServer]]:
     httpd = _MetadataHTTPServer((host, 0), _Handler)
     httpd.view = MetadataView(simulator, instance_id)
     with running(httpd) as url:
+        yield url, httpd
+
+
+@contextmanager
+def serve_metadata(simulator: Simulator, instance_id: str, host: str = "127.0.0.1") -> Iterator[str]:
+    """Serve one instance's metadata view on a free port until the block ends (its connections close then too);
+    yields its base URL."""
+    with _serving(simulator, instance_id, host) as (url, _):
         yield url
 
 
-_redirects: List[Tuple[str, int]] = []  # the active metadata_as views' (host, port), innermost last
+_redirects: List[Tuple[Tuple[str, int], _MetadataHTTPServer]] = []  # active metadata_as views, innermost last
 _redirect_lock = threading.Lock()
 _original_connect: Any = None
 
 
 def _connect(sock: socket.socket, address: Any) -> Any:
     if _redirects and isinstance(address, tuple) and tuple(address[:2]) == IMDS_ADDRESS:
-        address = _redirects[-1]
+        address = _redirects[-1][0]
     return _original_connect(sock, address)
 
 
@@ -306,19 +358,26 @@ def redirected(url: str) -> bool:
 @contextmanager
 def metadata_as(simulator: Simulator, instance_id: str) -> Iterator[str]:
     """While active, this process's connections to 169.254.169.254:80 (from requests, urllib3, urllib, botocore,
-    ...) reach ``instance_id``'s view instead, and nothing else changes; yields the view's base URL."""
+    ...) reach ``instance_id``'s view instead, and nothing else changes; yields the view's base URL.
+
+    Only the innermost view answers: entering one closes the kept-alive connections of the view it replaces (a
+    client's pool reconnects, and reaches the new one), and a view's connections close when its block ends.
+    """
     global _original_connect
-    with serve_metadata(simulator, instance_id) as url:
+    with _serving(simulator, instance_id, "127.0.0.1") as (url, httpd):
         host, port = url[len("http://") :].rsplit(":", 1)
+        entry = ((host, int(port)), httpd)
         with _redirect_lock:
             if not _redirects:
                 _original_connect = socket.socket.connect
                 socket.socket.connect = _connect  # type: ignore[method-assign,assignment]
-            _redirects.append((host, int(port)))
+            else:
+                _redirects[-1][1].close_connections()
+            _redirects.append(entry)
         try:
             yield url
         finally:
             with _redirect_lock:
-                _redirects.remove((host, int(port)))
+                _redirects.remove(entry)
                 if not _redirects:
                     socket.socket.connect = _original_connect  # type: ignore[method-assign]

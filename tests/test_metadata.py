@@ -56,6 +56,8 @@ def world() -> Iterator[Tuple[botohook.Server, Any, str, str]]:
     with botohook.serve(botohook.Simulator(seed=11, strict=True), region="eu-west-1") as server:
         ec2 = server.client()
         vpc = ec2.create_vpc(CidrBlock="10.40.0.0/16")["Vpc"]["VpcId"]
+        gateway = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+        ec2.attach_internet_gateway(InternetGatewayId=gateway, VpcId=vpc)  # for Elastic IPs
         subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.40.1.0/24", AvailabilityZone="eu-west-1b")["Subnet"]
         nodes = ec2.run_instances(
             ImageId=AMI, InstanceType="c5.large", MinCount=2, MaxCount=2, SubnetId=subnet["SubnetId"]
@@ -278,11 +280,10 @@ def test_the_public_address_given_at_launch() -> None:
     import boto3
 
     with botohook.mock(seed=2, imds_v1=True) as sim:
-        node = boto3.client("ec2", region_name="us-east-1").run_instances(
-            ImageId="ami-12345678", MinCount=1, MaxCount=1
-        )
-    public = node["Instances"][0]["PublicIpAddress"]
-    with sim.metadata_as(node["Instances"][0]["InstanceId"]):
+        ec2 = boto3.client("ec2", region_name="us-east-1")
+        node = ec2.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]
+        public = ec2.describe_instances(InstanceIds=[node])["Reservations"][0]["Instances"][0]["PublicIpAddress"]
+    with sim.metadata_as(node):
         imds = Imds(IMDS)
         assert imds.text("meta-data/public-ipv4") == public
         assert imds.text("meta-data/public-hostname") == f"ec2-{public.replace('.', '-')}.compute-1.amazonaws.com"
@@ -406,3 +407,115 @@ def test_macs_are_listed_in_device_order(world: Tuple[botohook.Server, Any, str,
     assert imds.text("meta-data/network/interfaces/macs/").split("\n") == [
         f"{primary}/", f"{second['MacAddress']}/", f"{third['MacAddress']}/"
     ]  # fmt: skip
+
+
+def test_nested_views_each_answer_only_while_innermost(world: Tuple[botohook.Server, Any, str, str]) -> None:
+    """Issue 22 item 4: a pool's connection made inside metadata_as(a) went on answering as a inside metadata_as(b);
+    the ec2-metadata package keeps one such pool per process."""
+    import urllib3
+    from ec2_metadata import ec2_metadata
+
+    server, _, node_a, node_b = world
+    pool = urllib3.PoolManager()
+
+    def instance_id() -> str:
+        ttl = {"X-aws-ec2-metadata-token-ttl-seconds": "60"}
+        token = pool.request("PUT", f"{IMDS}/latest/api/token", headers=ttl).data.decode()
+        headers = {"X-aws-ec2-metadata-token": token}
+        return str(pool.request("GET", f"{IMDS}/latest/meta-data/instance-id", headers=headers).data.decode())
+
+    with server.simulator.metadata_as(node_a):
+        assert instance_id() == node_a
+        ec2_metadata.clear_all()
+        assert ec2_metadata.instance_id == node_a
+        with server.simulator.metadata_as(node_b):
+            assert instance_id() == node_b
+            ec2_metadata.clear_all()
+            assert ec2_metadata.instance_id == node_b
+        assert instance_id() == node_a  # b's connections ended with b
+        ec2_metadata.clear_all()
+        assert ec2_metadata.instance_id == node_a
+
+
+def raw_exchange(base: str, request: bytes, *, shut: bool = True) -> bytes:
+    """Send ``request`` as is on a fresh connection (then half-close it) and return everything the view answers."""
+    host, port = base[len("http://") :].rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(request)
+        if shut:
+            connection.shutdown(socket.SHUT_WR)
+        received = b""
+        while chunk := connection.recv(65536):
+            received += chunk
+    return received
+
+
+def test_token_ttl_is_parsed_strictly_and_echoed_as_a_number(world: Tuple[botohook.Server, Any, str, str]) -> None:
+    """Issue 20 item 8: a TTL of byte \\xb2 (str.isdigit() takes it) or of 5,000 digits dropped the connection with
+    no answer; a folded TTL was echoed raw."""
+    server, _, node, _ = world
+    base = server.metadata(node)
+    put = b"PUT /latest/api/token HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-aws-ec2-metadata-token-ttl-seconds:"
+    for ttl in (b"\xb2", b"9" * 5000, b"\xb9\xb2"):
+        answer = raw_exchange(base, put + b" " + ttl + b"\r\n\r\n")
+        assert answer.startswith(b"HTTP/1.1 400 "), answer[:80]
+    answer = raw_exchange(base, put + b"\r\n  060\r\n\r\n")  # folded
+    assert answer.startswith(b"HTTP/1.1 200 ") and b"\r\nX-aws-ec2-metadata-token-ttl-seconds: 60\r\n" in answer
+
+
+def test_a_large_or_short_body_never_desyncs_the_connection(world: Tuple[botohook.Server, Any, str, str]) -> None:
+    """Issue 20 item 3: a metadata PUT with a body over 64 KiB left bytes that were read as the next request."""
+    server, _, node, _ = world
+    base = server.metadata(node)
+    smuggled = b"PUT /latest/api/token HTTP/1.1\r\nHost: x\r\nX-aws-ec2-metadata-token-ttl-seconds: 5\r\n\r\n"
+    body = b"x" * 70000 + smuggled
+    put = b"PUT /latest/api/token HTTP/1.1\r\nHost: x\r\nX-aws-ec2-metadata-token-ttl-seconds: 60\r\n"
+    answer = raw_exchange(base, put + b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    assert answer.startswith(b"HTTP/1.1 413 ") and answer.count(b"HTTP/1.1") == 1, answer[:200]
+    short = raw_exchange(base, put + b"Content-Length: 50\r\n\r\nonly this")
+    assert short.startswith(b"HTTP/1.1 400 ") and short.count(b"HTTP/1.1") == 1
+    # a small body is read whole, and the request after it on the same connection is answered as itself
+    answer = raw_exchange(base, put + b"Content-Length: %d\r\n\r\n" % len(smuggled) + smuggled + put + b"\r\n")
+    assert answer.count(b"HTTP/1.1 200 ") == 2 and answer.count(b"X-aws-ec2-metadata-token-ttl-seconds: 60") == 2
+
+
+def test_token_requests_through_a_forwarding_proxy_are_refused(world: Tuple[botohook.Server, Any, str, str]) -> None:
+    """IMDSv2's protection against open reverse proxies: no token for a PUT carrying X-Forwarded-For."""
+    server, _, node, _ = world
+    imds = Imds(server.metadata(node))
+    headers = {"X-aws-ec2-metadata-token-ttl-seconds": "60", "X-Forwarded-For": "203.0.113.9"}
+    assert imds.request("PUT", "/latest/api/token", headers)[0] == 403
+    assert imds.get("meta-data/instance-id")[0] == 200  # the view goes on answering
+
+
+def test_the_view_answers_as_an_http_proxy_for_the_metadata_address(
+    world: Tuple[botohook.Server, Any, str, str],
+) -> None:
+    """Issue 22 item 3: where namespaces are unavailable, http_proxy=<view> makes curl, requests and urllib reach it
+    with their URLs unchanged."""
+    import requests
+
+    server, _, node, _ = world
+    view = server.metadata(node)
+    proxies = {"http": view}
+    session = requests.Session()
+    session.trust_env = False
+    ttl = {"X-aws-ec2-metadata-token-ttl-seconds": "60"}
+    token = session.put(f"{IMDS}/latest/api/token", headers=ttl, proxies=proxies).text  # the conftest guard sees
+    found = session.get(f"{IMDS}/latest/meta-data/instance-id", headers={"X-aws-ec2-metadata-token": token},
+                        proxies=proxies)  # fmt: skip  # ... a loopback connection: nothing left the machine
+    assert (found.status_code, found.text) == (200, node)
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler(proxies))
+    request = urllib.request.Request(f"{IMDS}/latest/meta-data/mac", headers={"X-aws-ec2-metadata-token": token})
+    with opener.open(request, timeout=10) as response:
+        assert response.read().decode() == server.simulator.instance(node).interfaces[0].mac
+    elsewhere = session.get("http://169.254.170.2/v2/credentials", proxies=proxies)
+    assert elsewhere.status_code == 403 and "169.254.169.254" in elsewhere.text
+    if shutil.which("curl") is not None:
+        script = (
+            f'T=$(curl -sf -X PUT {IMDS}/latest/api/token -H "X-aws-ec2-metadata-token-ttl-seconds: 9")'
+            f' && curl -sf -H "X-aws-ec2-metadata-token: $T" {IMDS}/latest/meta-data/instance-id'
+        )
+        done = subprocess.run(["sh", "-c", script], env={"PATH": "/usr/bin:/bin", "http_proxy": view},
+                              capture_output=True, text=True, timeout=60)  # fmt: skip
+        assert done.stdout == node, done.stderr
