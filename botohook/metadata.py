@@ -83,10 +83,11 @@ class MetadataView:
         if parts[0] not in VERSIONS:
             return 404, _NOT_FOUND, "text/html"
         with self.simulator.paused():
+            shown = self.simulator._notices(self.instance_id)
             found = self._locate()
             if found is None:
                 return 404, _NOT_FOUND, "text/html"
-            node: Node = _version(*found)
+            node: Node = _version(*found, shown)
         for part in parts[1:]:
             if not isinstance(node, dict) or part not in node or part == _LISTING:
                 return 404, _NOT_FOUND, "text/html"
@@ -110,9 +111,17 @@ class MetadataView:
         return region, instance
 
 
-def _version(region: Region, instance: Instance) -> Dict[str, Node]:
-    """One version's top level; it lists its names without slashes, as EC2 does."""
-    tree: Dict[str, Node] = {"dynamic": _dynamic(region, instance), "meta-data": _meta_data(region, instance)}
+def _version(region: Region, instance: Instance, shown: Dict[str, str]) -> Dict[str, Node]:
+    """One version's top level, with the interruption notices ``shown`` (by path under ``meta-data/``) in place;
+    it lists its names without slashes, as EC2 does."""
+    meta_data = _meta_data(region, instance)
+    for path, value in shown.items():
+        *directories, leaf = path.split("/")
+        directory: Dict[str, Any] = meta_data
+        for name in directories:
+            directory = directory.setdefault(name, {})
+        directory[leaf] = value
+    tree: Dict[str, Node] = {"dynamic": _dynamic(region, instance), "meta-data": meta_data}
     user_data = _user_data(instance)
     if user_data is not None:
         tree["user-data"] = user_data
@@ -139,7 +148,6 @@ def _meta_data(region: Region, instance: Instance) -> Dict[str, Node]:
         "ami-launch-index": str(instance.launch_index),
         "ami-manifest-path": "(unknown)",  # EBS-backed images have no manifest
         "block-device-mapping": {"ami": "/dev/xvda", "root": "/dev/xvda"},  # RootDeviceName, as DescribeInstances
-        "events": {"maintenance": {"history": "[]", "scheduled": "[]"}},
         "hostname": region.dns_name(primary.primary) if primary else None,
         "instance-action": "none",
         "instance-id": instance.id,

@@ -20,6 +20,7 @@ from .ec2.wire import Params
 from .errors import UnsimulatedOperationError
 from .faults import LAGS, Clock, Faults
 from .identity import OPERATIONS as IDENTITY_OPERATIONS
+from .interruptions import Interruption, carry_out, interruption, notices
 
 R = TypeVar("R", bound=Resource)
 
@@ -128,6 +129,8 @@ class Simulator:
         self.clock = Clock(self._lock, lambda: self._answered, call_time)
         """Virtual time: ``sim.clock.now()``, ``sim.clock.advance(seconds)``."""
         self._settings = self._new_settings()
+        self._interruptions: List[Interruption] = []  # every one given, for instance metadata
+        self._due: List[Interruption] = []  # those with an action to come: one truth test per call while none
 
     def _new_settings(self) -> Settings:
         settings = Settings(*self._settings_args)
@@ -167,6 +170,8 @@ class Simulator:
         state = self._regions.get(region) or self.region(region)
         with self._lock:
             try:
+                if self._due:
+                    self._carry_out_due()
                 if self._fault_rules:
                     fault = self.faults.take(operation)
                     if fault is not None:  # this attempt fails before it changes anything; recorded below
@@ -201,6 +206,8 @@ class Simulator:
             self._calls.clear()
             self._answered = 0
             self.clock.reset()
+            self._interruptions.clear()
+            self._due.clear()
         self.faults.clear()
         self.faults.load(self._initial_faults)
 
@@ -261,6 +268,48 @@ class Simulator:
 
         with metadata_as(self, instance_id) as url:
             yield url
+
+    def interrupt(
+        self,
+        instance_id: str,
+        notice: str = "spot",
+        *,
+        at: float | None = None,
+        action: str | None = None,
+        warning: float | None = None,
+    ) -> None:
+        """Give ``instance_id`` a notice that its metadata shows from virtual time ``at`` (default: now), then, unless
+        it is a rebalance recommendation, stop or terminate it ``warning`` virtual seconds later as EC2 does by
+        itself (addresses released, Elastic IPs on deleted interfaces freed, routes through them blackholed).
+
+        ``notice``: ``"spot"`` (``spot/instance-action``; ``action`` ``"terminate"`` or ``"stop"``, after 120 s),
+        ``"rebalance"`` (``events/recommendations/rebalance``; nothing follows) or ``"maintenance"``
+        (``events/maintenance/scheduled``; ``"stop"`` or ``"terminate"``, after two weeks). Carried out before the
+        first call answered, or metadata read, once its time has come (``sim.clock.advance`` gets there at once).
+        """
+        region, _ = self.locate(self.instance(instance_id).id)
+        with self._lock:
+            now = self.clock.now()
+            event = region.settings.new_id("instance-event")
+            given = interruption(instance_id, notice, action, now if at is None else at, warning, now, event)
+            self._interruptions.append(given)
+            if given.action is not None:
+                self._due.append(given)
+
+    def _carry_out_due(self) -> None:
+        """Carry out the interruptions whose time has come; the caller holds the lock."""
+        now = self.clock.now()
+        for due in [d for d in self._due if now >= d.action_at]:
+            self._due.remove(due)
+            region, _ = self.locate(due.instance_id)
+            carry_out(region, due)
+
+    def _notices(self, instance_id: str) -> Dict[str, str]:
+        """What ``instance_id``'s metadata shows of its interruptions now, by path under ``meta-data/``, once those
+        due are carried out; the caller holds the lock (``paused()``)."""
+        if self._due:
+            self._carry_out_due()
+        return notices([i for i in self._interruptions if i.instance_id == instance_id], self.clock.now())
 
     def _find(self, resource_id: str, kind: Type[R]) -> R:
         try:
