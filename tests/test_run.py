@@ -1,0 +1,209 @@
+"""Running a program as a simulated instance (issue 22 item 1): ``server.run(instance_id, argv)`` and
+``botohook run --instance``, in a network namespace where 169.254.169.254 is the instance's metadata and eth0 its
+MAC. The agents below do what ClusterLabs' awsvip and aws-vpc-move-ip do (IMDSv2 token, mac, interface-id,
+local-ipv4s with curl; ``aws ec2 assign-private-ip-addresses --allow-reassignment``; ``ip addr``), written for these
+tests (real-clients.md, "Failover agents")."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from typing import Any, Iterator, List, Tuple
+
+import pytest
+
+import botohook
+from botohook import _netns
+from tests.conftest import AMI
+
+World = Tuple[botohook.Server, Any, str, str]
+
+_missing = _netns.unavailable() or next(
+    (f"needs {tool}" for tool in ("curl", "aws") if shutil.which(tool) is None), None
+)
+needs_namespaces = pytest.mark.skipif(_missing is not None, reason=_missing or "")
+
+IMDS = """
+imds() {  # an IMDSv2 read, as the agents do it
+  t=$(curl -sf -X PUT http://169.254.169.254/latest/api/token -H "X-aws-ec2-metadata-token-ttl-seconds: 60") &&
+  curl -sf -H "X-aws-ec2-metadata-token: $t" "http://169.254.169.254/latest/meta-data/$1"
+}
+MAC=$(cat /sys/class/net/eth0/address)
+ENI=$(imds "network/interfaces/macs/$MAC/interface-id")
+"""
+
+TAKE_OVER = (
+    IMDS
+    + """
+aws ec2 assign-private-ip-addresses --network-interface-id "$ENI" --private-ip-addresses "$VIP" \\
+    --allow-reassignment >/dev/null
+ip addr add "$VIP/24" dev eth0
+for i in $(seq 100); do  # until the metadata lists it (EC2 remaps asynchronously)
+  imds "network/interfaces/macs/$MAC/local-ipv4s" | grep -qx "$VIP" && break
+  sleep 0.1
+done
+imds "network/interfaces/macs/$MAC/local-ipv4s" | grep -qx "$VIP" || exit 3
+ip -o addr show dev eth0 | grep -q " $VIP/24 " && echo "$(imds instance-id) holds $VIP"
+"""
+)
+
+WATCH = (
+    IMDS
+    + """
+echo ready
+for i in $(seq 300); do  # a monitor: once the VIP has moved away, release it locally and report
+  if ! imds "network/interfaces/macs/$MAC/local-ipv4s" | grep -qx "$VIP"; then
+    ip addr del "$VIP/24" dev eth0 2>/dev/null
+    echo "$(imds instance-id) lost $VIP"; exit 0
+  fi
+  sleep 0.1
+done
+exit 4
+"""
+)
+
+
+@pytest.fixture
+def world() -> Iterator[World]:
+    """A served simulation with two running c5.large instances in one subnet: (server, client, node a, node b)."""
+    with botohook.serve(botohook.Simulator(seed=21), region="eu-west-1") as server:
+        ec2 = server.client()
+        vpc = ec2.create_vpc(CidrBlock="10.60.0.0/16")["Vpc"]["VpcId"]
+        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.60.1.0/24")["Subnet"]["SubnetId"]
+        nodes = ec2.run_instances(ImageId=AMI, InstanceType="c5.large", MinCount=2, MaxCount=2, SubnetId=subnet)
+        yield server, ec2, nodes["Instances"][0]["InstanceId"], nodes["Instances"][1]["InstanceId"]
+
+
+def namespaces() -> List[str]:
+    listed = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+    return [line.split()[0] for line in listed.splitlines() if line.startswith(f"botohook-{os.getpid()}-")]
+
+
+@needs_namespaces
+def test_the_program_sees_its_instance_and_nothing_else(world: World) -> None:
+    server, _, node, _ = world
+    eni = server.simulator.instance(node).interfaces[0]
+    script = (
+        IMDS
+        + """
+echo "$(imds instance-id) $MAC $ENI"
+ip -o -4 addr show dev eth0 | awk '{print $4}'
+aws ec2 describe-network-interfaces --network-interface-ids "$ENI" --query 'NetworkInterfaces[0].MacAddress' \\
+    --output text
+curl -s -m 2 -o /dev/null http://10.60.1.1/ || echo "elsewhere: curl $?"
+ip netns list | grep -c botohook- ; exit 7
+"""
+    )
+    done = _netns.run(server, node, ["sh", "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 7, done.stderr  # the program's own exit status
+    lines = done.stdout.splitlines()
+    assert lines[0] == f"{node} {eni.mac} {eni.id}"
+    assert lines[1] == f"{eni.primary_address}/24"
+    assert lines[2] == eni.mac  # the AWS CLI reached the served EC2 endpoint from inside
+    assert lines[3].startswith("elsewhere: curl ")  # nothing else is reachable
+    assert lines[4] == "0"  # the namespace's name was gone while the program ran
+    assert namespaces() == []
+
+
+@needs_namespaces
+def test_further_interfaces_are_eth1_and_on_by_device_index(world: World) -> None:
+    server, ec2, node, _ = world
+    subnet = server.simulator.instance(node).subnet.id
+    second = ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]
+    ec2.attach_network_interface(NetworkInterfaceId=second["NetworkInterfaceId"], InstanceId=node, DeviceIndex=1)
+    done = _netns.run(server, node, ["cat", "/sys/class/net/eth1/address"], capture_output=True, text=True)
+    assert done.stdout.strip() == second["MacAddress"]
+
+
+@needs_namespaces
+def test_a_two_node_failover_with_shell_agents(world: World) -> None:
+    """Node a takes the VIP; a monitor on a waits; node b takes it over with --allow-reassignment; a's monitor sees
+    it leave its metadata, removes it from eth0 and reports. Both nodes run at once against one simulation."""
+    server, ec2, node_a, node_b = world
+    vip = "10.60.1.200"
+    environ = {**os.environ, "VIP": vip}
+    first = _netns.run(server, node_a, ["sh", "-c", TAKE_OVER], env=environ, capture_output=True, text=True)
+    assert (first.returncode, first.stdout) == (0, f"{node_a} holds {vip}\n"), first.stderr
+
+    watched: List[subprocess.CompletedProcess[str]] = []
+    monitor = threading.Thread(
+        target=lambda: watched.append(
+            _netns.run(server, node_a, ["sh", "-c", WATCH], env=environ, capture_output=True, text=True, timeout=120)
+        )
+    )
+    monitor.start()
+    time.sleep(0.5)  # (the monitor's first look sees the VIP still on a; either order works)
+    second = _netns.run(server, node_b, ["sh", "-c", TAKE_OVER], env=environ, capture_output=True, text=True)
+    monitor.join()
+    assert (second.returncode, second.stdout) == (0, f"{node_b} holds {vip}\n"), second.stderr
+    assert watched[0].returncode == 0 and watched[0].stdout.endswith(f"{node_a} lost {vip}\n"), watched[0].stderr
+    holder = ec2.describe_network_interfaces(Filters=[{"Name": "addresses.private-ip-address", "Values": [vip]}])
+    assert [i["Attachment"]["InstanceId"] for i in holder["NetworkInterfaces"]] == [node_b]
+    assert namespaces() == []
+
+
+@needs_namespaces
+def test_everything_is_removed_when_the_program_is_killed(world: World) -> None:
+    server, _, node, _ = world
+    done = _netns.run(server, node, ["sh", "-c", "kill -9 $$"])
+    assert done.returncode == -signal.SIGKILL
+    with pytest.raises(subprocess.TimeoutExpired):
+        _netns.run(server, node, ["sleep", "30"], timeout=0.5)
+    assert namespaces() == []
+    before = _links()
+    assert _netns.run(server, node, ["true"]).returncode == 0
+    assert _links() == before  # nothing was left on the host's side either
+
+
+@needs_namespaces
+def test_a_killed_botohook_leaves_no_namespace_behind(tmp_path: Any) -> None:
+    """Even SIGKILL of the process that runs the relays: the namespace is nameless once the program is in it, and
+    the kernel frees it with the program."""
+    code = (
+        "import botohook, sys\n"
+        "from botohook import _netns\n"
+        "with botohook.serve(botohook.Simulator()) as server:\n"
+        f"    node = server.client().run_instances(ImageId={AMI!r}, MinCount=1, MaxCount=1)['Instances'][0]\n"
+        "    _netns.run(server, node['InstanceId'], ['sh', '-c', 'echo $$; exec sleep 30'])\n"
+    )
+    runner = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert runner.stdout is not None
+    program = int(runner.stdout.readline())
+    for _ in range(500):  # the name goes once the program is inside (a few milliseconds)
+        if (
+            f"botohook-{runner.pid}-"
+            not in subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+        ):
+            break
+        time.sleep(0.01)
+    runner.kill()
+    runner.wait()
+    os.kill(program, signal.SIGKILL)  # the program outlived its relays; now it ends too
+    listed = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+    assert f"botohook-{runner.pid}-" not in listed
+
+
+def test_without_namespaces_it_fails_at_once_naming_the_fallback(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    server, _, node, _ = world
+    monkeypatch.setattr(_netns, "unavailable", lambda: "creating network namespaces needs root (ip netns)")
+    with pytest.raises(_netns.NamespaceUnavailableError, match=r"needs root.*http_proxy="):
+        _netns.run(server, node, ["true"])
+
+
+def test_without_an_instance_the_program_gets_the_served_environment(world: World) -> None:
+    if shutil.which("aws") is None:
+        pytest.skip("needs the AWS CLI")
+    server, _, node, _ = world
+    query = ["aws", "ec2", "describe-instances", "--instance-ids", node, "--query", "Reservations[0].Instances[0]."
+             "InstanceId", "--output", "text"]  # fmt: skip
+    done = _netns.run(server, None, query, capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stdout.strip()) == (0, node), done.stderr
+
+
+def _links() -> str:
+    return subprocess.run(["ip", "-o", "link"], capture_output=True, text=True).stdout
