@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 import traceback
 import uuid
 from contextlib import ExitStack, contextmanager
 from email.utils import formatdate
-from typing import Any, Callable, Dict, Iterator, Tuple
+from typing import Any, Callable, Dict, Iterator, Sequence, Tuple
 from urllib.parse import urlsplit
 
 from ._http import Handler, QuietServer, running
@@ -57,6 +58,14 @@ class Server:
         variables["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = self.metadata(instance_id)
         variables["AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE"] = "IPv4"
         return variables
+
+    def run(self, instance_id: str | None, argv: Sequence[str], **options: Any) -> subprocess.CompletedProcess[Any]:
+        """Run ``argv`` to its end as a program on ``instance_id`` (169.254.169.254 is its metadata, ``eth0`` its
+        MAC, this server its EC2 endpoint, nothing else reachable; needs root), or with :attr:`environ` only when
+        ``instance_id`` is None; ``options`` and the result as :func:`subprocess.run`'s. See ``botohook._netns``."""
+        from ._netns import run
+
+        return run(self, instance_id, argv, **options)
 
     @property
     def environ(self) -> Dict[str, str]:

@@ -99,7 +99,7 @@ curl -s -m 2 -o /dev/null http://10.60.1.1/ || echo "elsewhere: curl $?"
 ip netns list | grep -c botohook- ; exit 7
 """
     )
-    done = _netns.run(server, node, ["sh", "-c", script], capture_output=True, text=True, timeout=120)
+    done = server.run(node, ["sh", "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 7, done.stderr  # the program's own exit status
     lines = done.stdout.splitlines()
     assert lines[0] == f"{node} {eni.mac} {eni.id}"
@@ -116,7 +116,7 @@ def test_further_interfaces_are_eth1_and_on_by_device_index(world: World) -> Non
     subnet = server.simulator.instance(node).subnet.id
     second = ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]
     ec2.attach_network_interface(NetworkInterfaceId=second["NetworkInterfaceId"], InstanceId=node, DeviceIndex=1)
-    done = _netns.run(server, node, ["cat", "/sys/class/net/eth1/address"], capture_output=True, text=True)
+    done = server.run(node, ["cat", "/sys/class/net/eth1/address"], capture_output=True, text=True)
     assert done.stdout.strip() == second["MacAddress"]
 
 
@@ -127,18 +127,18 @@ def test_a_two_node_failover_with_shell_agents(world: World) -> None:
     server, ec2, node_a, node_b = world
     vip = "10.60.1.200"
     environ = {**os.environ, "VIP": vip}
-    first = _netns.run(server, node_a, ["sh", "-c", TAKE_OVER], env=environ, capture_output=True, text=True)
+    first = server.run(node_a, ["sh", "-c", TAKE_OVER], env=environ, capture_output=True, text=True)
     assert (first.returncode, first.stdout) == (0, f"{node_a} holds {vip}\n"), first.stderr
 
     watched: List[subprocess.CompletedProcess[str]] = []
     monitor = threading.Thread(
         target=lambda: watched.append(
-            _netns.run(server, node_a, ["sh", "-c", WATCH], env=environ, capture_output=True, text=True, timeout=120)
+            server.run(node_a, ["sh", "-c", WATCH], env=environ, capture_output=True, text=True, timeout=120)
         )
     )
     monitor.start()
     time.sleep(0.5)  # (the monitor's first look sees the VIP still on a; either order works)
-    second = _netns.run(server, node_b, ["sh", "-c", TAKE_OVER], env=environ, capture_output=True, text=True)
+    second = server.run(node_b, ["sh", "-c", TAKE_OVER], env=environ, capture_output=True, text=True)
     monitor.join()
     assert (second.returncode, second.stdout) == (0, f"{node_b} holds {vip}\n"), second.stderr
     assert watched[0].returncode == 0 and watched[0].stdout.endswith(f"{node_a} lost {vip}\n"), watched[0].stderr
@@ -150,13 +150,13 @@ def test_a_two_node_failover_with_shell_agents(world: World) -> None:
 @needs_namespaces
 def test_everything_is_removed_when_the_program_is_killed(world: World) -> None:
     server, _, node, _ = world
-    done = _netns.run(server, node, ["sh", "-c", "kill -9 $$"])
+    done = server.run(node, ["sh", "-c", "kill -9 $$"])
     assert done.returncode == -signal.SIGKILL
     with pytest.raises(subprocess.TimeoutExpired):
-        _netns.run(server, node, ["sleep", "30"], timeout=0.5)
+        server.run(node, ["sleep", "30"], timeout=0.5)
     assert namespaces() == []
     before = _links()
-    assert _netns.run(server, node, ["true"]).returncode == 0
+    assert server.run(node, ["true"]).returncode == 0
     assert _links() == before  # nothing was left on the host's side either
 
 
@@ -169,7 +169,7 @@ def test_a_killed_botohook_leaves_no_namespace_behind(tmp_path: Any) -> None:
         "from botohook import _netns\n"
         "with botohook.serve(botohook.Simulator()) as server:\n"
         f"    node = server.client().run_instances(ImageId={AMI!r}, MinCount=1, MaxCount=1)['Instances'][0]\n"
-        "    _netns.run(server, node['InstanceId'], ['sh', '-c', 'echo $$; exec sleep 30'])\n"
+        "    server.run(node['InstanceId'], ['sh', '-c', 'echo $$; exec sleep 30'])\n"
     )
     runner = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     assert runner.stdout is not None
@@ -192,7 +192,7 @@ def test_without_namespaces_it_fails_at_once_naming_the_fallback(world: World, m
     server, _, node, _ = world
     monkeypatch.setattr(_netns, "unavailable", lambda: "creating network namespaces needs root (ip netns)")
     with pytest.raises(_netns.NamespaceUnavailableError, match=r"needs root.*http_proxy="):
-        _netns.run(server, node, ["true"])
+        server.run(node, ["true"])
 
 
 def test_without_an_instance_the_program_gets_the_served_environment(world: World) -> None:
@@ -201,7 +201,7 @@ def test_without_an_instance_the_program_gets_the_served_environment(world: Worl
     server, _, node, _ = world
     query = ["aws", "ec2", "describe-instances", "--instance-ids", node, "--query", "Reservations[0].Instances[0]."
              "InstanceId", "--output", "text"]  # fmt: skip
-    done = _netns.run(server, None, query, capture_output=True, text=True, timeout=120)
+    done = server.run(None, query, capture_output=True, text=True, timeout=120)
     assert (done.returncode, done.stdout.strip()) == (0, node), done.stderr
 
 
