@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 _CLONE_NEWNET = 0x40000000
 _IMDS = ("169.254.169.254", 80)
 _names = count()
+_running: Set[subprocess.Popen[Any]] = set()  # the programs running in namespaces now, for kill_all()
 FALLBACK = (
     "run the program without --instance (the served environment only) and reach the instance's metadata view as "
     "an HTTP proxy: http_proxy=<view URL> no_proxy=127.0.0.1,localhost (curl, requests, urllib honour it)"
@@ -98,6 +99,8 @@ def run(
         if input is not None:
             popen["stdin"] = subprocess.PIPE
         process = subprocess.Popen(["ip", "netns", "exec", name, *argv], env=environ, **popen)
+        _running.add(process)
+        stack.callback(_running.discard, process)
         with process:
             try:
                 _await_entry(process, name)
@@ -110,6 +113,13 @@ def run(
     if check:
         completed.check_returncode()
     return completed
+
+
+def kill_all() -> None:
+    """Kill every program :func:`run` is running (from any thread): each ``run`` then returns, cleaning up."""
+    for process in list(_running):
+        with suppress(OSError):
+            process.kill()
 
 
 def _ip(*args: str) -> None:
