@@ -1,13 +1,34 @@
 """What botohook's HTTP faces (the EC2 API, instance metadata) share: a threaded server run for the length of a
-block, and the handler settings every SDK expects (keep-alive, one write per answer in effect, no logging)."""
+block, and a request handler that frames every exchange exactly.
+
+Framing rules (every face): a request's body is exactly what its ``Content-Length`` announces, read in full before
+anything runs, on every method; a body that ends early, conflicting or malformed lengths, chunked bodies, a request
+line, header block or version http.server refuses: each is answered in the face's own error format (never
+http.server's HTML pages) and the connection is closed, so no leftover byte is ever read as a next request. Each
+answer leaves in one write, headers and body together.
+"""
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 from contextlib import contextmanager, suppress
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Dict, Iterator, Set
+from typing import Any, Dict, Iterator, List, Set
+
+_DIGITS = re.compile(r"[0-9]{1,18}")  # ASCII digits only: str.isdigit() also takes "²" and other digits
+
+
+class RequestError(Exception):
+    """A request that cannot be framed or is refused before it runs: ``status``, an error ``code`` and a message."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
 
 
 class QuietServer(ThreadingHTTPServer):
@@ -20,6 +41,8 @@ class QuietServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, address: Any, handler: Any) -> None:
+        if ":" in str(address[0]):
+            self.address_family = socket.AF_INET6
         super().__init__(address, handler)
         self._connections: Set[socket.socket] = set()
         self._connections_lock = threading.Lock()
@@ -46,18 +69,60 @@ class QuietServer(ThreadingHTTPServer):
 
 
 class Handler(BaseHTTPRequestHandler):
+    """The shared handler: exact framing, one write per answer, errors in the face's format (:meth:`refuse`)."""
+
     protocol_version = "HTTP/1.1"  # keep-alive: SDKs reuse their connection
-    disable_nagle_algorithm = True  # headers and body go out in two writes: without this, 40 ms per request
+    disable_nagle_algorithm = True  # an answer is one write; without this a kept-alive client may wait 40 ms
     sys_version = ""
+    max_body = 1 << 20  # bytes; a face lowers it where its requests are smaller
+    _headers_buffer: List[bytes]  # http.server's, for the status line and headers
 
     def reply(self, status: int, body: bytes, content_type: str, headers: Dict[str, str] | None = None) -> None:
-        self.send_response(status)
+        """Answer with ``body``: status line, headers and body in one write."""
+        if self.request_version == "HTTP/0.9":  # http.server would write no status line or headers for it
+            self.request_version = "HTTP/1.0"
+        self.send_response(status)  # also Server and Date
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         for name, value in (headers or {}).items():
             self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self._headers_buffer.append(b"\r\n" + body)
+        self.flush_headers()
+
+    def body(self) -> bytes:
+        """The request's body, exactly as announced (``b""`` when none is); :class:`RequestError` when it cannot be
+        framed, after which the connection is closed."""
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            raise RequestError(411, "MissingContentLength", "botohook needs a Content-Length (no chunked bodies)")
+        lengths = {value.strip() for value in self.headers.get_all("Content-Length") or []}
+        if not lengths:
+            return b""
+        if len(lengths) > 1:
+            raise RequestError(400, "InvalidRequest", "The request has conflicting Content-Length headers")
+        (announced,) = lengths
+        if not _DIGITS.fullmatch(announced):
+            raise RequestError(400, "InvalidRequest", "Content-Length is not a number of bytes")
+        length = int(announced)
+        if length > self.max_body:
+            raise RequestError(413, "RequestEntityTooLarge", f"The request body is larger than {self.max_body} bytes")
+        raw = self.rfile.read(length)
+        if len(raw) < length:
+            raise RequestError(400, "IncompleteBody", f"The request body ended after {len(raw)} of {length} bytes")
+        return raw
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals (bad request line, version, too many or too long headers, unknown method),
+        in the face's error format instead of an HTML page."""
+        status = HTTPStatus(code)
+        self.close_connection = True
+        self.refuse(RequestError(status.value, status.phrase.replace(" ", ""), message or status.description))
+
+    def refuse(self, error: RequestError) -> None:
+        """Answer a refused request in this face's format; the connection is closed after it."""
+        self.close_connection = True
+        self.reply(error.status, f"{error.message}\n".encode(), "text/plain")
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # the EC2 face logs one line per call itself
@@ -69,8 +134,8 @@ def running(httpd: QuietServer) -> Iterator[str]:
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
-        host, port = httpd.server_address[:2]
-        yield f"http://{host!s}:{port}"
+        host, port = str(httpd.server_address[0]), httpd.server_address[1]
+        yield f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
     finally:
         httpd.shutdown()
         httpd.close_connections()

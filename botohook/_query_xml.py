@@ -22,11 +22,11 @@ from .errors import SIMULATED_DOCS, ResponseValidationError, UnsimulatedOperatio
 from .simulator import Simulator
 
 XMLNS = "http://ec2.amazonaws.com/doc/2016-11-15/"
-_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
+DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # XML 1.0 cannot carry these
 
 
-def _text(value: str) -> str:
+def xml_text(value: str) -> str:
     """``value`` as XML character data; characters XML 1.0 cannot carry, even escaped, become U+FFFD."""
     return escape(_NOT_XML.sub("\ufffd", value))
 
@@ -42,7 +42,7 @@ def answer(
     """``(HTTP status, XML, error code or "")``: the simulator's answer to one Query request, as the service sends
     it (``service``: ``ec2``, or ``sts``/``iam``)."""
     model = service_model(service)
-    failed = error_xml if service == "ec2" else _query_error_xml
+    failed = error_xml if service == "ec2" else query_error_xml
     try:
         if action not in model.operation_names:
             raise Ec2Error("InvalidAction", f"The action {action} is not valid for this web service.")
@@ -69,7 +69,7 @@ def request_params(body: str) -> Dict[str, str]:
 
 def response_xml(operation: str, parsed: Dict[str, Any], shape: Any, request_id: str) -> bytes:
     """EC2's XML answer to ``operation``: ``parsed`` (botocore's parsed form) written along its output ``shape``."""
-    out = [f'{_DECLARATION}<{operation}Response xmlns="{XMLNS}"><requestId>{request_id}</requestId>']
+    out = [f'{DECLARATION}<{operation}Response xmlns="{XMLNS}"><requestId>{request_id}</requestId>']
     if shape is not None:
         _members(out, shape, parsed)
     out.append(f"</{operation}Response>")
@@ -78,7 +78,7 @@ def response_xml(operation: str, parsed: Dict[str, Any], shape: Any, request_id:
 
 def _query_response_xml(operation: str, parsed: Dict[str, Any], shape: Any, request_id: str, model: Any) -> bytes:
     """The plain Query protocol's answer (STS, IAM): the output under ``<operation>Result``."""
-    out = [f'{_DECLARATION}<{operation}Response xmlns="{model.metadata["xmlNamespace"]}"><{operation}Result>']
+    out = [f'{DECLARATION}<{operation}Response xmlns="{model.metadata["xmlNamespace"]}"><{operation}Result>']
     if shape is not None:
         _members(out, shape, parsed)
     out.append(f"</{operation}Result><ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata>")
@@ -86,17 +86,17 @@ def _query_response_xml(operation: str, parsed: Dict[str, Any], shape: Any, requ
     return "".join(out).encode()
 
 
-def _query_error_xml(code: str, message: str, request_id: str) -> bytes:
+def query_error_xml(code: str, message: str, request_id: str) -> bytes:
     return (
-        f"{_DECLARATION}<ErrorResponse><Error><Type>Sender</Type><Code>{_text(code)}</Code>"
-        f"<Message>{_text(message)}</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>"
+        f"{DECLARATION}<ErrorResponse><Error><Type>Sender</Type><Code>{xml_text(code)}</Code>"
+        f"<Message>{xml_text(message)}</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>"
     ).encode()
 
 
 def error_xml(code: str, message: str, request_id: str) -> bytes:
     """EC2's error document."""
     return (
-        f"{_DECLARATION}<Response><Errors><Error><Code>{_text(code)}</Code><Message>{_text(message)}</Message>"
+        f"{DECLARATION}<Response><Errors><Error><Code>{xml_text(code)}</Code><Message>{xml_text(message)}</Message>"
         f"</Error></Errors><RequestID>{request_id}</RequestID></Response>"
     ).encode()
 
@@ -154,8 +154,8 @@ def _scalar(kind: str, value: Any) -> str:
         moment = value.astimezone(timezone.utc) if isinstance(value, datetime) else value
         if isinstance(moment, datetime):
             return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-        return _text(str(value))
+        return xml_text(str(value))
     if kind == "blob":
         raw = value.encode() if isinstance(value, str) else bytes(value)
         return base64.b64encode(raw).decode()
-    return _text(str(value))
+    return xml_text(str(value))

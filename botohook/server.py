@@ -1,56 +1,76 @@
 """The HTTP transport: a simulator served over loopback as EC2's Query API, for other processes and languages (the
-AWS CLI, shell scripts, SDKs), and :func:`serve` to run it from a test.
+AWS CLI, shell scripts, SDKs), with a JSON control API under ``/_botohook/`` (:mod:`botohook._control`), and
+:func:`serve` to run it from a test.
 
-The EC2 API's HTTP face (``metadata`` is the other one; ``_http`` is what both share). Requests are form-encoded
-Query bodies (or GET query strings); the region comes from the SigV4 credential scope of the ``Authorization`` header
-(signatures are not checked). Answers are EC2's XML (``_query_xml``), errors EC2's error document with EC2's status.
-A request botohook cannot answer gets an error response, never a traceback in the server thread, and the server
-keeps serving.
+The EC2 API's HTTP face (``metadata`` is the other one; ``_http`` is what both share and how requests are framed).
+Requests are form-encoded Query bodies (or GET query strings); the service and region come from the SigV4 credential
+scope of the ``Authorization`` header (signatures are not checked; an empty access key is refused, as EC2 refuses a
+request without one). Answers are EC2's XML (``_query_xml``), errors EC2's error document with EC2's status; a
+service botohook does not simulate is refused in its own protocol (``_protocols``). A request botohook cannot
+answer gets an error response (a botohook bug: ``InternalError`` with a request id, the traceback to the log only),
+and the server keeps serving. Logging never blocks or fails an answer (:class:`RequestLog`).
 """
 
 from __future__ import annotations
 
+import json
 import os
+import queue
 import re
 import subprocess
+import tempfile
+import threading
+import time
 import traceback
 import uuid
 from contextlib import ExitStack, contextmanager
-from email.utils import formatdate
+from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, Sequence, Tuple
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
-from ._http import Handler, QuietServer, running
-from ._query_xml import answer, error_xml, request_params
+from . import _control
+from ._http import Handler, QuietServer, RequestError, running
+from ._protocols import refusal
+from ._query_xml import answer, request_params
 from .identity import OPERATIONS as IDENTITY_OPERATIONS
 from .simulator import Simulator
 
-MAX_BODY = 1 << 20  # bytes; EC2 requests are small, a larger body is refused with 413
-_SCOPE = re.compile(r"Credential=[^/,\s]*/\d{8}/([^/,\s]+)/([^/,\s]+)/aws4_request")
-_FAKE_KEYS = {"AWS_ACCESS_KEY_ID": "botohook-testing", "AWS_SECRET_ACCESS_KEY": "botohook-testing"}
+_SCOPE = re.compile(r"Credential=([^/,\s]*)/\d{8}/([^/,\s]+)/([^/,\s]+)/aws4_request")
+FAKE_KEYS = {"AWS_ACCESS_KEY_ID": "botohook-testing", "AWS_SECRET_ACCESS_KEY": "botohook-testing"}
+"""The keys every child process of a server gets: whatever a client that ignores the endpoint signs with."""
 _SERVICES = ("ec2", *IDENTITY_OPERATIONS)  # what the server answers: EC2, and the who-am-I calls tools make
+_PLAIN = re.compile(r"[\w.:/@-]{1,128}", re.ASCII)  # what is logged as is; anything else is logged JSON-quoted
+_LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
 class Server:
     """A running HTTP face of ``simulator``: where it listens and what a child process needs to reach it."""
 
-    def __init__(self, simulator: Simulator, host: str, port: int, region: str | None) -> None:
+    def __init__(self, simulator: Simulator, host: str, port: int, region: str | None, config_dir: Path) -> None:
         self.simulator = simulator
         self.host = host
         self.port = port
         self.region = region
-        self.endpoint_url = f"http://{host}:{port}"
+        reachable = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+        self.endpoint_url = f"http://[{reachable}]:{port}" if ":" in reachable else f"http://{reachable}:{port}"
+        """The URL clients use; for a server listening on every interface, its loopback address."""
+        self.exposed = host not in _LOOPBACK and not host.startswith("127.")
+        """Whether the server listens beyond loopback (then anyone who can reach the port controls the simulation)."""
         self._views: Dict[str, str] = {}  # instance id -> base URL of its metadata view
+        self._views_lock = threading.Lock()
         self._stack = ExitStack()  # the metadata views, stopped with the server
+        self.config_file, self.credentials_file = _write_config(config_dir, self.endpoint_url, region)
 
     def metadata(self, instance_id: str) -> str:
         """The base URL of ``instance_id``'s instance metadata (what ``http://169.254.169.254`` is on that instance),
         served on a port of its own until this server stops and read from the live simulation at each request."""
         from .metadata import serve_metadata
 
-        if instance_id not in self._views:
-            self._views[instance_id] = self._stack.enter_context(serve_metadata(self.simulator, instance_id, self.host))
-        return self._views[instance_id]
+        with self._views_lock:
+            if instance_id not in self._views:
+                view = serve_metadata(self.simulator, instance_id, self.host if not self.exposed else "127.0.0.1")
+                self._views[instance_id] = self._stack.enter_context(view)
+            return self._views[instance_id]
 
     def metadata_environ(self, instance_id: str) -> Dict[str, str]:
         """:attr:`environ` for a program running on ``instance_id``: SDKs read its metadata from the view."""
@@ -69,13 +89,24 @@ class Server:
 
     @property
     def environ(self) -> Dict[str, str]:
-        """The environment variables a child process needs to reach this server, and nothing else: the EC2
-        endpoint (and STS's and IAM's, for who-am-I calls), no instance-metadata look-ups, fake keys when this
-        process has none, and the region if given."""
-        variables = {f"AWS_ENDPOINT_URL_{service.upper()}": self.endpoint_url for service in _SERVICES}
+        """The environment variables a child process needs to reach this server and nothing else, safe whatever the
+        parent holds: every service's endpoint is this server (``AWS_ENDPOINT_URL``, and per service for EC2, STS
+        and IAM), always botohook's fake keys and no session token (a client that ignores the endpoint variables
+        signs with nothing real), a config and a credentials file of this server's own with a ``[default]`` profile
+        (fake keys, the region, ``endpoint_url``), ``NO_PROXY`` extended with the server's host and the metadata
+        address, no instance-metadata look-ups, and the region if given."""
+        variables = {"AWS_ENDPOINT_URL": self.endpoint_url}
+        variables.update({f"AWS_ENDPOINT_URL_{service.upper()}": self.endpoint_url for service in _SERVICES})
         variables["AWS_EC2_METADATA_DISABLED"] = "true"
-        if os.environ.get("AWS_ACCESS_KEY_ID", _FAKE_KEYS["AWS_ACCESS_KEY_ID"]) == _FAKE_KEYS["AWS_ACCESS_KEY_ID"]:
-            variables.update(_FAKE_KEYS)
+        variables.update(FAKE_KEYS)
+        variables["AWS_SESSION_TOKEN"] = variables["AWS_SECURITY_TOKEN"] = ""
+        variables["AWS_CONFIG_FILE"] = str(self.config_file)
+        variables["AWS_SHARED_CREDENTIALS_FILE"] = str(self.credentials_file)
+        variables["AWS_PROFILE"] = variables["AWS_DEFAULT_PROFILE"] = "default"
+        host = urlsplit(self.endpoint_url).hostname or self.host
+        for name in ("NO_PROXY", "no_proxy"):
+            kept = [entry for entry in os.environ.get(name, "").split(",") if entry.strip()]
+            variables[name] = ",".join(dict.fromkeys([*kept, host, "169.254.169.254"]))
         if self.region is not None:
             variables["AWS_DEFAULT_REGION"] = variables["AWS_REGION"] = self.region
         return variables
@@ -91,8 +122,8 @@ class Server:
             "ec2",
             endpoint_url=self.endpoint_url,
             region_name=region or self.region or "us-east-1",
-            aws_access_key_id=_FAKE_KEYS["AWS_ACCESS_KEY_ID"],
-            aws_secret_access_key=_FAKE_KEYS["AWS_SECRET_ACCESS_KEY"],
+            aws_access_key_id=FAKE_KEYS["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=FAKE_KEYS["AWS_SECRET_ACCESS_KEY"],
             **options,
         )
         _wiring.exempt(ec2)
@@ -105,72 +136,190 @@ class Server:
         return answer(self.simulator, action, region, params, request_id, service)
 
 
+def _write_config(directory: Path, endpoint_url: str, region: str | None) -> Tuple[Path, Path]:
+    """A config file (``[default]``: region, ``endpoint_url`` for every service) and a credentials file (the fake
+    keys) for child processes; AWS CLI agents run ``aws --profile default``."""
+    config = directory / "config"
+    credentials = directory / "credentials"
+    lines = ["[default]", f"region = {region or 'us-east-1'}", f"endpoint_url = {endpoint_url}", ""]
+    config.write_text("\n".join(lines), encoding="utf-8")
+    keys = [f"{name.lower()} = {value}" for name, value in FAKE_KEYS.items()]
+    credentials.write_text("\n".join(["[default]", *keys, ""]), encoding="utf-8")
+    return config, credentials
+
+
+class RequestLog:
+    """One record per request to ``write``, never blocking or failing an answer: lines go through a bounded queue
+    that a thread drains; when it is full, lines are dropped and counted (the count is logged when there is room
+    again); when ``write`` fails (a closed pipe), logging stops and serving goes on.
+
+    A record is ``(operation, region, result)`` (fields from the client are escaped: :func:`log_field`), written as
+    ``text`` (the fields, space-separated) or ``json`` (an object per line); a note (a botohook failure) starts with
+    ``#`` in text and is ``{"message": ...}`` in JSON.
+    """
+
+    def __init__(self, write: Callable[[str], None], log_format: str = "text", size: int = 10_000) -> None:
+        if log_format not in ("text", "json"):
+            raise ValueError(f"log_format is 'text' or 'json', not {log_format!r}")
+        self._write = write
+        self._json = log_format == "json"
+        self._lines: queue.Queue[str] = queue.Queue(maxsize=size)
+        self.dropped = 0
+        self.broken = False
+        threading.Thread(target=self._drain, name="botohook-log", daemon=True).start()
+
+    def record(self, operation: str, region: str, result: str) -> None:
+        if self._json:
+            self._put(json.dumps({"operation": operation, "region": region, "result": result}))
+        else:
+            self._put(f"{log_field(operation)} {log_field(region)} {log_field(result)}")
+
+    def note(self, message: str) -> None:
+        self._put(json.dumps({"message": message}) if self._json else f"# botohook: {message}")
+
+    def close(self, timeout: float = 0.5) -> None:
+        """Give the queued lines up to ``timeout`` seconds to be written (never longer: output nobody reads must
+        not hold up stopping)."""
+        deadline = time.monotonic() + timeout
+        while self._lines.unfinished_tasks and not self.broken and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+    def _put(self, line: str) -> None:
+        if self.broken:
+            return
+        try:
+            if self.dropped:
+                self._lines.put_nowait(f"# botohook: {self.dropped} log lines dropped (nobody read them in time)")
+                self.dropped = 0
+            self._lines.put_nowait(line)
+        except queue.Full:
+            self.dropped += 1
+
+    def _drain(self) -> None:
+        while True:
+            line = self._lines.get()
+            try:
+                self._write(line)
+            except Exception:  # a closed pipe, a full disk, a broken callable: stop logging, keep serving
+                self.broken = True
+                return
+            finally:
+                self._lines.task_done()
+
+
+class _NoLog(RequestLog):
+    """No log at all: nothing is formatted, queued or written."""
+
+    def __init__(self) -> None:
+        pass
+
+    def record(self, operation: str, region: str, result: str) -> None:
+        pass
+
+    def note(self, message: str) -> None:
+        pass
+
+    def close(self, timeout: float = 0.5) -> None:
+        pass
+
+
+def log_field(value: str) -> str:
+    """``value`` as one unambiguous log field: as is when plain, else JSON-quoted (newlines, escapes and spaces can
+    forge no line or column)."""
+    return value if _PLAIN.fullmatch(value) else json.dumps(value)
+
+
 class _Handler(Handler):
     server_version = "AmazonEC2"
     server: _HTTPServer
 
-    def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            self._refuse(411, "MissingContentLength", "botohook needs a Content-Length (no chunked bodies)")
-            return
+    def do_POST(self) -> None:  # noqa: N802 - the names http.server calls
+        self._dispatch()
+
+    def do_GET(self) -> None:  # noqa: N802
+        self._dispatch()
+
+    def do_PUT(self) -> None:  # noqa: N802
+        self._dispatch()
+
+    def do_DELETE(self) -> None:  # noqa: N802
+        self._dispatch()
+
+    def _dispatch(self) -> None:
         try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            length = -1
-        if length < 0:
-            self._refuse(400, "InvalidParameterValue", "Content-Length is not a number of bytes")
-            return
-        if length > MAX_BODY:
-            self._refuse(413, "RequestEntityTooLarge", f"The request body is larger than {MAX_BODY} bytes")
-            return
-        self._handle(self.rfile.read(length))
+            raw = self.body()
+            target = urlsplit(self.path)
+            if target.path.startswith(_control.PREFIX):
+                self._control(target.path[len(_control.PREFIX) :], target.query, raw)
+                return
+            if self.command == "GET":
+                if raw:
+                    raise RequestError(400, "InvalidRequest", "A GET request carries its parameters in the URL")
+                raw = target.query.encode()
+            elif self.command != "POST":
+                raise RequestError(405, "MethodNotAllowed", f"EC2's Query API answers GET and POST, not {self.command}")
+            self._ec2(raw)
+        except RequestError as error:
+            self.refuse(error)
 
-    def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
-        self._handle(urlsplit(self.path).query.encode())
-
-    def _handle(self, raw: bytes) -> None:
-        service, region = _scope(self.headers.get("Authorization", ""))
+    def _ec2(self, raw: bytes) -> None:
+        found = _SCOPE.search(self.headers.get("Authorization", ""))
+        key, region, service = found.groups() if found else (None, "us-east-1", "ec2")
+        if key == "":
+            raise RequestError(401, "AuthFailure", "AWS was not able to validate the provided access credentials")
         if service not in _SERVICES:
-            self._refuse(400, "UnsupportedOperation", f"botohook does not simulate the {service} service")
+            self._refuse_service(service)
             return
         try:
             params = request_params(raw.decode())
         except ValueError:
-            self._refuse(400, "MalformedQueryString", "The request is not a form-encoded Query request")
-            return
+            raise RequestError(400, "MalformedQueryString", "The request is not a form-encoded Query request") from None
         action = params.get("Action")
         if not action:
-            self._refuse(400, "MissingAction", "The request must contain the parameter Action")
-            return
+            raise RequestError(400, "MissingAction", "The request must contain the parameter Action")
         request_id = str(uuid.uuid4())
         try:
             status, body, code = self.server.botohook.respond(action, region, params, request_id, service)
         except Exception:  # a botohook bug: answer it, log it, keep serving
-            status, body = 500, error_xml("InternalError", traceback.format_exc(limit=-3), request_id)
             code = "InternalError"
-        self.server.log(f"{action} {region} {code or 'ok'}")
-        self._send(status, body, request_id)
+            status, body = 500, refusal(service, code, f"botohook failed (request {request_id})", request_id)[2]
+            self.server.log.note(f"request {request_id} failed:\n{traceback.format_exc()}")
+        self.server.log.record(action, region, code or "ok")
+        self._send(status, body, request_id, service)
 
-    def _refuse(self, status: int, code: str, message: str) -> None:
-        self.close_connection = True
-        self.server.log(f"- - {code}")
+    def _refuse_service(self, service: str) -> None:
         request_id = str(uuid.uuid4())
-        self._send(status, error_xml(code, message, request_id), request_id)
+        message = (
+            f"botohook does not simulate the {service} service (it simulates EC2, and STS and IAM's who-am-I "
+            "calls); point this client at the real service or leave it out of the test"
+        )
+        content_type, headers, body = refusal(service, "UnsupportedOperation", message, request_id)
+        self.server.log.record("-", service, "UnsupportedOperation")
+        self.reply(400, body, content_type, {"x-amzn-RequestId": request_id, **headers})
 
-    def _send(self, status: int, body: bytes, request_id: str) -> None:
-        headers = {"Date": formatdate(usegmt=True), "x-amzn-RequestId": request_id}
-        self.reply(status, body, "text/xml;charset=UTF-8", headers)
+    def _control(self, route: str, query: str, raw: bytes) -> None:
+        try:
+            status, answer = _control.handle(self.server.botohook, self.command, route, dict(parse_qsl(query)), raw)
+        except Exception:  # a botohook bug: answer it, log it, keep serving
+            status, answer = 500, {"error": "botohook failed; the traceback is in the server's log"}
+            self.server.log.note(f"control request failed:\n{traceback.format_exc()}")
+        self.server.log.record(f"{self.command} {_control.PREFIX}{route}", "-", str(status))
+        self.reply(status, json.dumps(answer).encode(), "application/json")
+
+    def refuse(self, error: RequestError) -> None:
+        self.close_connection = True
+        self.server.log.record("-", "-", error.code)
+        request_id = str(uuid.uuid4())
+        self._send(error.status, refusal("ec2", error.code, error.message, request_id)[2], request_id)
+
+    def _send(self, status: int, body: bytes, request_id: str, service: str = "ec2") -> None:
+        content_type = "text/xml;charset=UTF-8" if service == "ec2" else "text/xml"
+        self.reply(status, body, content_type, {"x-amzn-RequestId": request_id})
 
 
 class _HTTPServer(QuietServer):
     botohook: Server
-    log: Callable[[str], None]
-
-
-def _scope(authorization: str) -> Tuple[str, str]:
-    """``(service, region)`` from a SigV4 ``Authorization`` header; EC2 in us-east-1 when there is none."""
-    found = _SCOPE.search(authorization)
-    return (found.group(2), found.group(1)) if found else ("ec2", "us-east-1")
+    log: RequestLog
 
 
 @contextmanager
@@ -181,19 +330,28 @@ def serve(
     port: int = 0,
     region: str | None = None,
     log: Callable[[str], None] | None = None,
+    log_format: str = "text",
 ) -> Iterator[Server]:
     """Serve ``simulator`` (default: the one answering calls here, that of the innermost active ``mock()``, else a
-    new one) as EC2's Query API on ``host:port`` (port 0: any free port) until the block ends, then free the port.
+    new one) as EC2's Query API on ``host:port`` (port 0: any free port; ``host`` an IPv4 or IPv6 address, loopback
+    by default) until the block ends, then free the port and remove the files it wrote for child processes.
 
-    ``region`` goes into :attr:`Server.environ` for child processes; ``log`` receives one line per request.
+    ``region`` goes into :attr:`Server.environ` for child processes; ``log`` receives one line per request
+    (``log_format``: ``"text"`` or ``"json"``), from a thread of its own: a slow or failing ``log`` never holds up
+    an answer (:class:`RequestLog`).
     """
     if simulator is None:
         from ._active import innermost
 
         simulator = innermost() or Simulator()
+    request_log = RequestLog(log, log_format) if log is not None else _NoLog()
     httpd = _HTTPServer((host, port), _Handler)
-    server = Server(simulator, host, httpd.server_address[1], region)
-    httpd.botohook = server
-    httpd.log = log or (lambda line: None)
-    with running(httpd), server._stack:
-        yield server
+    with tempfile.TemporaryDirectory(prefix="botohook-") as config_dir:
+        server = Server(simulator, host, httpd.server_address[1], region, Path(config_dir))
+        httpd.botohook = server
+        httpd.log = request_log
+        try:
+            with running(httpd), server._stack:
+                yield server
+        finally:
+            request_log.close()
