@@ -175,7 +175,11 @@ class RequestLog:
             self._put(f"{log_field(operation)} {log_field(region)} {log_field(result)}")
 
     def note(self, message: str) -> None:
-        self._put(json.dumps({"message": message}) if self._json else f"# botohook: {message}")
+        """A note (a traceback, say): in text, every line of it starts with ``#`` and is escaped as a field is."""
+        if self._json:
+            self._put(json.dumps({"message": message}))
+        else:
+            self._put("\n".join(f"# {json.dumps(line)[1:-1]}" for line in f"botohook: {message}".splitlines()))
 
     def close(self, timeout: float = 0.5) -> None:
         """Give the queued lines up to ``timeout`` seconds to be written (never longer: output nobody reads must
