@@ -117,8 +117,8 @@ class Handler(BaseHTTPRequestHandler):
         in the face's error format instead of an HTML page."""
         status = HTTPStatus(code)
         self.close_connection = True
-        code = "".join(c for c in status.phrase if c.isalnum())  # "Request-URI Too Long": RequestURITooLong
-        self.refuse(RequestError(status.value, code, message or status.description))
+        name = "".join(c for c in status.phrase if c.isalnum())  # "Request-URI Too Long": RequestURITooLong
+        self.refuse(RequestError(status.value, name, message or status.description))
 
     def refuse(self, error: RequestError) -> None:
         """Answer a refused request in this face's format; the connection is closed after it."""
