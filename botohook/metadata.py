@@ -22,7 +22,7 @@ from hashlib import sha256
 from typing import Any, Dict, Iterator, List, Tuple, Union
 from urllib.parse import urlsplit
 
-from ._http import Handler, QuietServer, running
+from ._http import Handler, QuietServer, RequestError, running
 from .ec2.addresses import format_ipv4
 from .ec2.compute import Instance
 from .ec2.enis import NetworkInterface
@@ -253,8 +253,6 @@ def _dynamic(region: Region, instance: Instance) -> Dict[str, Node]:
 
 _TTL_HEADER = "X-aws-ec2-metadata-token-ttl-seconds"
 _TTL = re.compile(r"[0-9]{1,5}")  # ASCII digits only ("\xb2" passes str.isdigit), and never a 5,000-digit number
-_DIGITS = re.compile(r"[0-9]{1,18}")  # a Content-Length
-MAX_BODY = 1 << 16  # bytes a metadata request may carry (none needs one); more is refused and the connection closed
 
 
 class _Handler(Handler):
@@ -263,6 +261,7 @@ class _Handler(Handler):
     announced (or the request refused and the connection closed), so nothing left over is read as a request."""
 
     server_version = "EC2ws"
+    max_body = 1 << 16  # bytes a metadata request may carry (none needs one); more is refused, the connection closed
     server: _MetadataHTTPServer
 
     def do_PUT(self) -> None:  # noqa: N802 - the name http.server calls
@@ -294,7 +293,10 @@ class _Handler(Handler):
     def _accept(self) -> str | None:
         """The request's path once its body is read, or None when it was refused (answered, connection closing):
         a body that cannot be framed or is too large, or a proxy request for another address than IMDS's."""
-        if not self._read_body():
+        try:
+            self.body()  # read exactly as announced; nothing left over is read as a request
+        except RequestError as error:
+            self.refuse(error)  # answered in plain text, the connection closed
             return None
         if not self.path.startswith("/"):
             target = urlsplit(self.path)
@@ -304,22 +306,6 @@ class _Handler(Handler):
                 return None
             return (target.path or "/") + (f"?{target.query}" if target.query else "")
         return self.path
-
-    def _read_body(self) -> bool:
-        """Read exactly the announced body; False (answered, connection closing) when it cannot be framed."""
-        lengths = set(self.headers.get_all("Content-Length") or [])
-        chunked = "chunked" in self.headers.get("Transfer-Encoding", "").lower()
-        announced = lengths.pop().strip() if len(lengths) == 1 else "0" if not lengths else ""
-        if chunked or not _DIGITS.fullmatch(announced) or int(announced) > MAX_BODY:
-            self.close_connection = True
-            self._send(413 if _DIGITS.fullmatch(announced) else 400, "Bad Request: the body cannot be read\n")
-            return False
-        length = int(announced)
-        if len(self.rfile.read(length)) < length:
-            self.close_connection = True
-            self._send(400, "Bad Request: the body ended early\n")
-            return False
-        return True
 
     def _send(
         self, status: int, body: str | bytes, content_type: str = "text/plain", headers: Dict[str, str] | None = None
