@@ -207,3 +207,63 @@ def test_without_an_instance_the_program_gets_the_served_environment(world: Worl
 
 def _links() -> str:
     return subprocess.run(["ip", "-o", "link"], capture_output=True, text=True).stdout
+
+
+CLOUD_INIT = """
+import json, sys
+from cloudinit import distros, helpers
+from cloudinit.sources import DataSourceEc2
+
+paths = helpers.Paths({"run_dir": sys.argv[1] + "/run", "cloud_dir": sys.argv[1] + "/cloud"})
+source = DataSourceEc2.DataSourceEc2(
+    {"datasource": {"Ec2": {"timeout": 2, "max_wait": 10}}}, distros.fetch("debian")("debian", {}, paths), paths
+)
+source._cloud_name = DataSourceEc2.CloudNames.AWS  # what DMI says on an instance (no DMI in a namespace)
+assert source.get_data()
+print(json.dumps({"id": source.get_instance_id(), "network": source.network_config}))
+"""
+
+
+def _cloud_init() -> str | None:
+    found = subprocess.run(["/usr/bin/python3", "-c", "import cloudinit"], capture_output=True) if os.path.exists(
+        "/usr/bin/python3"
+    ) else None  # fmt: skip
+    return None if found is not None and found.returncode == 0 else "needs cloud-init (Debian package cloud-init)"
+
+
+@needs_namespaces
+@pytest.mark.skipif(_cloud_init() is not None, reason=_cloud_init() or "")
+def test_cloud_inits_ec2_data_source_configures_the_network_from_the_view(world: World, tmp_path: Any) -> None:
+    """Unmodified cloud-init 22.4 (Debian's) asks /2021-03-23/ and /2009-04-04/ (only "latest" existed: KeyError
+    'instance-id', issue 22), then derives its network configuration: interfaces by MAC, secondary addresses."""
+    import json
+
+    server, ec2, node, other = world
+    instance = server.simulator.instance(node)
+    subnet = instance.subnet.id
+    second = ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]
+    ec2.attach_network_interface(NetworkInterfaceId=second["NetworkInterfaceId"], InstanceId=node, DeviceIndex=1)
+    eni = instance.interfaces[0]
+    floating = "10.60.1.77"
+    ec2.assign_private_ip_addresses(NetworkInterfaceId=eni.id, PrivateIpAddresses=[floating])
+    script = tmp_path / "datasource.py"
+    script.write_text(CLOUD_INIT)
+
+    def configured() -> Any:
+        done = server.run(node, ["/usr/bin/python3", str(script), str(tmp_path)], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr[-3000:]
+        return json.loads(done.stdout)
+
+    seen = configured()
+    assert seen["id"] == node
+    ethernets = seen["network"]["ethernets"]
+    assert ethernets["eth0"]["match"] == {"macaddress": eni.mac}
+    assert ethernets["eth1"]["match"] == {"macaddress": second["MacAddress"]}
+    assert f"{floating}/24" in ethernets["eth0"]["addresses"]
+    # the address moves to the other node: the next boot's configuration follows
+    ec2.assign_private_ip_addresses(
+        NetworkInterfaceId=server.simulator.instance(other).interfaces[0].id,
+        PrivateIpAddresses=[floating],
+        AllowReassignment=True,
+    )
+    assert f"{floating}/24" not in configured()["network"]["ethernets"]["eth0"].get("addresses", [])
