@@ -6,7 +6,8 @@ The only module that knows the IMDS protocol. IMDSv2: ``PUT /latest/api/token`` 
 ``X-aws-ec2-metadata-token-ttl-seconds`` (1-21600, else 400) gives a token; every ``GET`` needs a live token of the
 same view in ``X-aws-ec2-metadata-token`` (missing, wrong or expired on the simulator's clock: 401), unless the
 simulator allows IMDSv1 (``imds_v1=True``). An unknown path, or any path of an instance that does not exist (yet)
-or is terminated: 404.
+or is terminated: 404. The identity document's ``signature``, ``pkcs7`` and ``rsa2048`` are signed with a key botohook
+makes per process, not AWS's: :func:`identity_certificate` verifies them.
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ import socket
 import threading
 from contextlib import contextmanager
 from hashlib import sha256
-from typing import Any, Dict, Iterator, List, Tuple, Union
+from typing import Any, Callable, Dict, Iterator, List, Tuple, Union
 from urllib.parse import urlsplit
 
 from ._http import Handler, QuietServer, RequestError, running
+from ._signing import certificate, pkcs7, signature
 from .ec2.addresses import format_ipv4
 from .ec2.compute import Instance
 from .ec2.enis import NetworkInterface
@@ -41,9 +43,15 @@ VERSIONS = (
 """What ``GET /`` lists, as EC2's user guide shows it; [decided] every version serves the same, current tree."""
 _NOT_FOUND = b'<?xml version="1.0" encoding="iso-8859-1"?>\n<title>404 - Not Found</title>\n'
 _LISTING = "\0listing"  # a directory's key for a listing that is not its names (a path part never holds NUL)
-Node = Union[str, bytes, Dict[str, Any]]  # a leaf's text (bytes: user data, as given), or a directory of nodes
+Node = Union[str, bytes, Callable[[], str], Dict[str, Any]]  # a leaf's text (bytes: user data, as given; a
+# callable: text computed only when that leaf is read), or a directory of nodes
 _AWS = ("aws", "amazonaws.com")  # partition, services domain; by region prefix for the others:
 _PARTITIONS = (("cn-", "aws-cn", "amazonaws.com.cn"), ("us-gov-", "aws-us-gov", "amazonaws.com"))
+
+
+def identity_certificate() -> str:
+    """The PEM certificate of the key this process signs identity documents with (botohook's own, never AWS's)."""
+    return certificate()
 
 
 class MetadataView:
@@ -92,6 +100,8 @@ class MetadataView:
             if not isinstance(node, dict) or part not in node or part == _LISTING:
                 return 404, _NOT_FOUND, "text/html"
             node = node[part]
+        if callable(node):
+            node = node()
         if isinstance(node, dict):
             listing = node.get(_LISTING)
             if listing is None:
@@ -248,7 +258,9 @@ def _dynamic(region: Region, instance: Instance) -> Dict[str, Node]:
         "region": region.name,
         "version": "2017-09-30",
     }
-    return {"instance-identity": {"document": json.dumps(document, indent=2)}}
+    text = json.dumps(document, indent=2)
+    signed = {"pkcs7": lambda: pkcs7(text), "rsa2048": lambda: pkcs7(text), "signature": lambda: signature(text)}
+    return {"instance-identity": {"document": text, **signed}}
 
 
 _TTL_HEADER = "X-aws-ec2-metadata-token-ttl-seconds"

@@ -519,3 +519,39 @@ def test_the_view_answers_as_an_http_proxy_for_the_metadata_address(
         done = subprocess.run(["sh", "-c", script], env={"PATH": "/usr/bin:/bin", "http_proxy": view},
                               capture_output=True, text=True, timeout=60)  # fmt: skip
         assert done.stdout == node, done.stderr
+
+
+def test_the_identity_document_is_signed_with_botohooks_own_key(
+    world: Tuple[botohook.Server, Any, str, str], tmp_path: Any
+) -> None:
+    """signature (RSA-SHA256), pkcs7 and rsa2048 (CMS SignedData) verify against botohook's certificate, made per
+    process and documented as not AWS's; verified with openssl as a user would."""
+    import base64
+
+    from botohook.metadata import identity_certificate
+
+    if shutil.which("openssl") is None:
+        pytest.skip("needs openssl")
+
+    def openssl(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["openssl", *args], capture_output=True, text=True, cwd=tmp_path)
+
+    server, _, node, _ = world
+    imds = Imds(server.metadata(node))
+    assert imds.text("dynamic/instance-identity/").split("\n") == ["document", "pkcs7", "rsa2048", "signature"]
+    document = imds.text("dynamic/instance-identity/document")
+    (tmp_path / "cert.pem").write_text(identity_certificate())
+    assert "not AWS" in openssl("x509", "-in", "cert.pem", "-noout", "-subject").stdout
+    for name in ("pkcs7", "rsa2048"):
+        signed = imds.text(f"dynamic/instance-identity/{name}")
+        (tmp_path / "signed.pem").write_text(f"-----BEGIN PKCS7-----\n{signed}\n-----END PKCS7-----\n")
+        verified = openssl(
+            "smime", "-verify", "-in", "signed.pem", "-inform", "PEM", "-certfile", "cert.pem", "-noverify"
+        )
+        assert verified.returncode == 0 and verified.stdout == document, verified.stderr
+    (tmp_path / "key.pem").write_text(openssl("x509", "-in", "cert.pem", "-pubkey", "-noout").stdout)
+    (tmp_path / "signature").write_bytes(base64.b64decode(imds.text("dynamic/instance-identity/signature")))
+    for text, verdict in ((document, "Verified OK\n"), (document.replace(node, "i-0000000000000000f"), "Verif")):
+        (tmp_path / "document").write_text(text)
+        checked = openssl("dgst", "-sha256", "-verify", "key.pem", "-signature", "signature", "document").stdout
+        assert checked.startswith(verdict) and (checked == "Verified OK\n") == (text == document)
