@@ -87,6 +87,17 @@ def _clock_advance(server: Server, query: Dict[str, str], body: Any) -> Answer:
     return 200, {"now": server.simulator.clock.now()}
 
 
+def _interrupt(server: Server, query: Dict[str, str], body: Any) -> Answer:
+    given = _arguments(body if isinstance(body, dict) else {}, ("instance_id",), ("notice", "at", "action", "warning"))
+    try:
+        server.simulator.interrupt(**given)
+    except KeyError:
+        raise ControlError(404, f"no instance {given['instance_id']!r} in the simulation") from None
+    except (TypeError, ValueError) as error:
+        raise ControlError(400, f"cannot interrupt: {error}") from None
+    return 200, {"interrupted": given["instance_id"], "now": server.simulator.clock.now()}
+
+
 def _calls(server: Server, query: Dict[str, str], body: Any) -> Answer:
     since = query.get("since", "0")
     if not since.isascii() or not since.isdigit():
@@ -119,6 +130,7 @@ ROUTES: Dict[Tuple[str, str], Route] = {
     ("GET", "clock"): _clock_now,
     ("POST", "clock/advance"): _clock_advance,
     ("GET", "calls"): _calls,
+    ("POST", "interrupt"): _interrupt,
 }
 """``(method, route)`` -> handler; ``metadata/<instance-id>`` (GET) is the one route with an argument."""
 

@@ -126,3 +126,29 @@ def test_wrong_interruptions_are_refused_naming_the_choices(world: World) -> Non
     sim.clock.advance(30 * 86400)
     assert state(ec2, node) == "running"  # nothing was scheduled
     assert json.loads(Imds(server.metadata(node)).text("meta-data/events/maintenance/scheduled")) == []
+
+
+def test_through_the_control_api(world: World) -> None:
+    """For tests in other languages: POST /_botohook/interrupt takes sim.interrupt's arguments as JSON."""
+    import urllib.error
+    import urllib.request
+
+    server, ec2, node, _ = world
+
+    def control(body: object) -> Tuple[int, Any]:
+        request = urllib.request.Request(
+            f"{server.endpoint_url}/_botohook/interrupt", data=json.dumps(body).encode(), method="POST"
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read())
+
+    assert control({"instance_id": node, "notice": "spto"})[0] == 400
+    assert control({"instance_id": "i-0000000000000000f"})[0] == 404
+    assert control({"instance": node})[1]["error"].startswith("unknown argument 'instance'")
+    assert control({"instance_id": node, "notice": "spot", "action": "stop", "warning": 30})[0] == 200
+    assert json.loads(Imds(server.metadata(node)).text("meta-data/spot/instance-action"))["action"] == "stop"
+    server.simulator.clock.advance(30)
+    assert state(ec2, node) == "stopped"
