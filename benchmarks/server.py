@@ -58,10 +58,11 @@ CONSTANT = (
 
 
 class FloorHandler(Handler):
-    """The floor: read the request, answer one constant body, on botohook's own server classes."""
+    """The floor: read the request as botohook's faces do (``Handler.body``), answer one constant body, on
+    botohook's own server classes."""
 
     def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.body()
         self.reply(200, CONSTANT, "text/xml;charset=UTF-8")
 
 
