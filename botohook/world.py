@@ -118,10 +118,8 @@ class _Builder:
         return found
 
     def _vpcs(self, entry: Mapping[str, Any]) -> None:
-        if entry.get("default"):
-            vpc = self.region.default_vpc()
-            if vpc is None:
-                raise ValueError("the region has no default VPC to name (default_vpc=False?)")
+        if entry.get("default"):  # made as AWS makes it where the simulator has none (default_vpc=False)
+            vpc = self.region.default_vpc() or self.region.create_default_vpc()
         else:
             made = self._call("CreateVpc", CidrBlock=entry["cidr"])
             vpc = self.region.vpc(made["Vpc"]["VpcId"])
@@ -205,6 +203,10 @@ class _Builder:
         self._name("elastic_ips", entry, eip)
         if "interface" in entry:
             target = self._ref(entry["interface"], NetworkInterface)
+            vpc = target.subnet.vpc
+            if vpc.gateway is None:  # worlds hold no gateways, and EC2 associates Elastic IPs only behind one
+                gateway = self._call("CreateInternetGateway")["InternetGateway"]["InternetGatewayId"]
+                self._call("AttachInternetGateway", InternetGatewayId=gateway, VpcId=vpc.id)
             private = {"PrivateIpAddress": entry["private_ip"]} if "private_ip" in entry else {}
             self._call("AssociateAddress", AllocationId=eip.id, NetworkInterfaceId=target.id, **private)
 

@@ -47,6 +47,8 @@ def main() -> None:
     with botohook.mock(seed=7):
         ec2 = boto3.client("ec2", region_name="eu-west-1")
         vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
+        gateway = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+        ec2.attach_internet_gateway(InternetGatewayId=gateway, VpcId=vpc)  # Elastic IPs reach VPCs with one
         subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.20.1.0/24")["Subnet"]["SubnetId"]
         launched = ec2.run_instances(ImageId=AMI, InstanceType="m5.large", MinCount=2, MaxCount=2, SubnetId=subnet)
         node_a, node_b = (i["InstanceId"] for i in launched["Instances"])

@@ -28,6 +28,8 @@ def main() -> None:
     with botohook.serve(botohook.Simulator(seed=5), region="eu-west-1") as server:
         ec2 = server.client()
         vpc = ec2.create_vpc(CidrBlock="10.30.0.0/16")["Vpc"]["VpcId"]
+        gateway = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+        ec2.attach_internet_gateway(InternetGatewayId=gateway, VpcId=vpc)  # Elastic IPs reach VPCs with one
         subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.30.1.0/24")["Subnet"]["SubnetId"]
         node_a, node_b = (
             ec2.run_instances(ImageId=AMI, InstanceType="c5.large", MinCount=1, MaxCount=1, SubnetId=subnet)[

@@ -30,9 +30,11 @@ def test_new_ids_are_unknown_to_other_calls_for_the_create_lag(eventual: botohoo
     assert vpc not in [v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]]
     eventual.clock.advance(2)
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.80.1.0/24")["Subnet"]["SubnetId"]
+    gateway = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]  # Elastic IPs need one
     with ec2_error("InvalidSubnetID.NotFound"):
         ec2.create_network_interface(SubnetId=subnet)
     eventual.clock.advance(2)
+    ec2.attach_internet_gateway(InternetGatewayId=gateway, VpcId=vpc)
     eni = ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]["NetworkInterfaceId"]
     with ec2_error("InvalidNetworkInterfaceID.NotFound", unchanged=ec2):
         ec2.assign_private_ip_addresses(NetworkInterfaceId=eni, SecondaryPrivateIpAddressCount=1)

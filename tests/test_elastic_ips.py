@@ -6,9 +6,18 @@ import ipaddress
 from typing import Any, Dict, List
 
 import boto3
+import pytest
 
 import botohook
 from tests.conftest import AMI, ec2_error, new_eni
+
+
+@pytest.fixture(autouse=True)
+def internet_gateway(ec2: Any, vpc_id: str) -> None:
+    """An internet gateway on the fixture VPC: EC2 associates Elastic IPs only in VPCs that have one
+    (``Gateway.NotAttached`` otherwise, tested in test_recorded_answers.py)."""
+    gateway = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=gateway, VpcId=vpc_id)
 
 
 def allocate(ec2: Any) -> Dict[str, Any]:

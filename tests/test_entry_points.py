@@ -266,8 +266,12 @@ def test_async_context_manager_and_class_decorator(no_credentials: None) -> None
         Suite("helper").helper()
 
 
-def test_inspection_of_instances_and_elastic_ips(sim: botohook.Simulator, ec2: Any, subnet_id: str) -> None:
+def test_inspection_of_instances_and_elastic_ips(
+    sim: botohook.Simulator, ec2: Any, vpc_id: str, subnet_id: str
+) -> None:
     node = ec2.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1, SubnetId=subnet_id)["Instances"][0]
+    gateway = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=gateway, VpcId=vpc_id)  # Elastic IPs need one
     eip = ec2.allocate_address(Domain="vpc")
     ec2.associate_address(AllocationId=eip["AllocationId"], InstanceId=node["InstanceId"])
     instance = sim.instance(node["InstanceId"])

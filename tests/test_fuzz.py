@@ -52,6 +52,8 @@ class World:
         node = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, SubnetId=self.subnet, InstanceType="c5.large")
         self.instance = node["Instances"][0]["InstanceId"]
         self.attachment = node["Instances"][0]["NetworkInterfaces"][0]["Attachment"]["AttachmentId"]
+        self.gateway = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+        ec2.attach_internet_gateway(InternetGatewayId=self.gateway, VpcId=self.vpc)
         eip = ec2.allocate_address(Domain="vpc")
         self.allocation = eip["AllocationId"]
         self.association = ec2.associate_address(AllocationId=self.allocation, NetworkInterfaceId=self.eni)[
@@ -68,8 +70,6 @@ class World:
         self.table_association = ec2.associate_route_table(RouteTableId=self.table, SubnetId=self.subnet)[
             "AssociationId"
         ]
-        self.gateway = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
-        ec2.attach_internet_gateway(InternetGatewayId=self.gateway, VpcId=self.vpc)
         ec2.create_route(RouteTableId=self.table, DestinationCidrBlock="0.0.0.0/0", GatewayId=self.gateway)
         ec2.create_route(RouteTableId=self.table, DestinationCidrBlock="192.168.0.0/24", NetworkInterfaceId=self.eni)
         self.options = ec2.create_dhcp_options(DhcpConfigurations=[{"Key": "domain-name", "Values": ["corp"]}])[

@@ -32,6 +32,8 @@ class AddressMachine(RuleBasedStateMachine):
         vpc = self.vpc = self.ec2.create_vpc(CidrBlock="10.0.0.0/16", AmazonProvidedIpv6CidrBlock=True)["Vpc"]["VpcId"]
         block = self.ec2.describe_vpcs(VpcIds=[vpc])["Vpcs"][0]["Ipv6CidrBlockAssociationSet"][0]["Ipv6CidrBlock"]
         self.ipv6 = next(ipaddress.IPv6Network(block).subnets(new_prefix=64))
+        gateway = self.ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+        self.ec2.attach_internet_gateway(InternetGatewayId=gateway, VpcId=vpc)  # Elastic IPs need one
         self.table = self.ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
         self.groups: List[str] = []
         self.routes = 0
@@ -266,6 +268,13 @@ class AddressMachine(RuleBasedStateMachine):
             self.routes += 1
 
     @precondition(lambda self: self.instances)
+    @rule(index=st.integers(0, 20))
+    def route_to_instance(self, index: int) -> None:
+        if self.call("create_route", RouteTableId=self.table, DestinationCidrBlock=f"192.168.0.{self.routes}/32",
+                     InstanceId=self.instances[index % len(self.instances)]):  # fmt: skip
+            self.routes += 1
+
+    @precondition(lambda self: self.instances)
     @rule(index=st.integers(0, 20), start=st.booleans())
     def stop_or_start(self, index: int, start: bool) -> None:
         instance = self.instances[index % len(self.instances)]
@@ -352,12 +361,22 @@ class AddressMachine(RuleBasedStateMachine):
             assert eni["Groups"] and all(g["GroupId"] in groups for g in eni["Groups"])
 
     @invariant()
-    def routes_are_active_exactly_while_their_interface_exists(self) -> None:
+    def routes_are_active_exactly_while_their_interface_is_on_an_instance_not_stopped(self) -> None:
+        """A route's interface must exist and be attached to an instance that is not stopped (issue 21, item 12)."""
         table = self.ec2.describe_route_tables(RouteTableIds=[self.table])["RouteTables"][0]
-        interfaces = {e["NetworkInterfaceId"] for e in self.ec2.describe_network_interfaces()["NetworkInterfaces"]}
+        states = {
+            i["InstanceId"]: i["State"]["Name"]
+            for r in self.ec2.describe_instances()["Reservations"]
+            for i in r["Instances"]
+        }
+        serving = {
+            e["NetworkInterfaceId"]
+            for e in self.ec2.describe_network_interfaces()["NetworkInterfaces"]
+            if "Attachment" in e and states[e["Attachment"]["InstanceId"]] != "stopped"
+        }
         for route in table["Routes"]:
             if "NetworkInterfaceId" in route:
-                assert (route["State"] == "active") == (route["NetworkInterfaceId"] in interfaces)
+                assert (route["State"] == "active") == (route["NetworkInterfaceId"] in serving)
 
     @invariant()
     def public_addresses_are_unique_and_only_on_running_instances(self) -> None:

@@ -214,3 +214,30 @@ def test_a_program_configured_with_fixed_ids_reads_its_own_metadata() -> None:
         ec2_metadata.clear_all()
         assert ec2_metadata.instance_id == "i-0a1b2c3d4e5f6071e"
         assert ec2_metadata.network_interfaces[sim.interface("eni-0a1b2c3d4e5f6071c").mac].device_number == 1
+
+
+@pytest.mark.parametrize("default_vpc", [True, False])
+def test_a_world_naming_the_default_vpc_loads_into_any_fresh_simulator(default_vpc: bool) -> None:
+    """dump() then load() works into any fresh simulator: where it has no default VPC (``default_vpc=False``), the
+    one the world names is made as AWS makes it (its subnets, gateway and route) with the world's ids (issue 21)."""
+    with botohook.mock(seed=3) as sim:
+        ec2 = boto3.client("ec2", region_name="us-east-1")
+        subnet = ec2.describe_subnets(Filters=[{"Name": "default-for-az", "Values": ["true"]}])["Subnets"][0]
+        eni = ec2.create_network_interface(SubnetId=subnet["SubnetId"])["NetworkInterface"]["NetworkInterfaceId"]
+        allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+        ec2.associate_address(AllocationId=allocation, NetworkInterfaceId=eni)
+        saved = sim.dump()
+    replayed = botohook.Simulator(seed=4, default_vpc=default_vpc)
+    replayed.load(saved)
+    assert replayed.dump() == saved
+    vpc = replayed.vpc(subnet["VpcId"])
+    assert vpc.is_default and vpc.gateway is not None
+    assert replayed.elastic_ip(allocation).interface is replayed.interface(eni)
+
+
+def test_elastic_ips_of_a_world_get_their_vpc_an_internet_gateway() -> None:
+    """Worlds hold no gateways, and EC2 associates Elastic IPs only in VPCs with one (Gateway.NotAttached): a VPC
+    whose interfaces the world gives Elastic IPs gets a gateway [decided]."""
+    sim = botohook.Simulator()
+    sim.load(WORLD)
+    assert sim.vpc("vpc-0a1b2c3d4e5f60718").gateway is not None

@@ -4,7 +4,7 @@ reverse DNS (Describe/Modify/ResetAddressAttribute)."""
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 from . import wire
 from .addresses import format_ipv4, parse_ipv4
@@ -14,6 +14,16 @@ from .errors import Ec2Error, incorrect_state, invalid_value, several_interfaces
 from .model import Region
 
 Response = Dict[str, Any]
+# EC2's (code, message) for an Elastic IP named by its address where it wants its id
+_MAPPING = (
+    "InvalidParameterCombination",
+    "You must specify an allocation id when mapping an address to a VPC instance",
+)
+_UNMAPPING = (
+    "InvalidParameterValue",
+    "You must specify an association id when unmapping an address from a VPC instance",
+)
+_RELEASING = ("InvalidParameterValue", "You must specify an allocation id when releasing a VPC elastic IP address")
 
 
 def _public_ip(region: Region, params: wire.Params) -> int:
@@ -75,7 +85,23 @@ def allocate_address(region: Region, params: wire.Params) -> Response:
     return {k: out[k] for k in ("PublicIp", "AllocationId", "PublicIpv4Pool", "NetworkBorderGroup", "Domain")}
 
 
+def _by_public_ip(params: wire.Params, noun: str, refusal: Tuple[str, str]) -> None:
+    """EC2's answer to naming an Elastic IP by its address (``PublicIp``, the EC2-Classic way): every address is a
+    VPC address now, which EC2 wants named by its ``noun`` id (``refusal``)."""
+    public_ip = wire.text(params, "PublicIp")
+    if public_ip is None:
+        return
+    if parse_ipv4(public_ip) is None:
+        raise invalid_value(f"Invalid value '{public_ip}' for PublicIp. Not a valid IPv4 address.")
+    if f"{noun.title()}Id" in params:
+        raise Ec2Error(
+            "InvalidParameterCombination", f"You may specify public IP or {noun} id, but not both in the same call"
+        )
+    raise Ec2Error(*refusal)
+
+
 def associate_address(region: Region, params: wire.Params) -> Response:
+    _by_public_ip(params, "allocation", _MAPPING)
     eip = region.elastic_ip(wire.required(params, "AllocationId"))
     interface_id = wire.text(params, "NetworkInterfaceId")
     instance_id = wire.text(params, "InstanceId")
@@ -90,12 +116,22 @@ def associate_address(region: Region, params: wire.Params) -> Response:
     address = eni.primary if private is None else parse_ipv4(private)
     if address is None or (address != eni.primary and address not in eni.secondaries):
         raise invalid_value(f"The private IP address {private} is not assigned to the network interface {eni.id}.")
-    reassociate = wire.text(params, "AllowReassociation")
-    if reassociate == "false" and eip.association_id is not None:
-        raise Ec2Error(
-            "Resource.AlreadyAssociated",
-            f"resource {eip.id} is already associated with associate-id {eip.association_id}",
-        )
+    vpc = eni.subnet.vpc
+    if vpc.gateway is None:  # nothing could reach the interface from the public address
+        raise Ec2Error("Gateway.NotAttached", f"Network {vpc.id} is not attached to any internet gateway")
+    if wire.text(params, "AllowReassociation") == "false":  # neither this Elastic IP nor the address may move
+        if eip.association_id is not None:
+            raise Ec2Error(
+                "Resource.AlreadyAssociated",
+                f"resource {eip.id} is already associated with associate-id {eip.association_id}",
+            )
+        held = eni.associations.get(address)
+        if held is not None:
+            raise Ec2Error(
+                "Resource.AlreadyAssociated",
+                f"resource {eni.id} and {format_ipv4(address)} is already associated with public address "
+                f"{held.address}",
+            )
     wire.check_dry_run(params)
     region.associate(eip, eni, address)
     return {"AssociationId": eip.association_id}
@@ -113,6 +149,7 @@ def _target(region: Region, interface_id: str | None, instance_id: str | None) -
 
 
 def disassociate_address(region: Region, params: wire.Params) -> Response:
+    _by_public_ip(params, "association", _UNMAPPING)
     eip = region.associated(wire.required(params, "AssociationId"))
     wire.check_dry_run(params)
     region.disassociate(eip)
@@ -120,6 +157,7 @@ def disassociate_address(region: Region, params: wire.Params) -> Response:
 
 
 def release_address(region: Region, params: wire.Params) -> Response:
+    _by_public_ip(params, "allocation", _RELEASING)
     eip = region.elastic_ip(wire.required(params, "AllocationId"))
     if eip.interface is not None and not eip.interface.subnet.vpc.is_default:
         raise Ec2Error("InvalidIPAddress.InUse", f"Address {eip.address} is in use.")

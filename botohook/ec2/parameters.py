@@ -40,7 +40,7 @@ SIMULATED: Dict[str, str] = {
         "Ipv4Prefix Ipv4PrefixCount NetworkInterfaceId PrivateIpAddress SecondaryPrivateIpAddressCount "
         "AllowReassignment"
     ),
-    "AssociateAddress": "AllocationId InstanceId NetworkInterfaceId PrivateIpAddress AllowReassociation",
+    "AssociateAddress": "AllocationId PublicIp InstanceId NetworkInterfaceId PrivateIpAddress AllowReassociation",
     "AssociateDhcpOptions": "DhcpOptionsId VpcId",
     "AssociateRouteTable": "SubnetId RouteTableId",
     "AttachInternetGateway": "InternetGatewayId VpcId",
@@ -97,7 +97,7 @@ SIMULATED: Dict[str, str] = {
     "DescribeVpcs": "VpcId",
     "DetachInternetGateway": "InternetGatewayId VpcId",
     "DetachNetworkInterface": "AttachmentId",
-    "DisassociateAddress": "AssociationId",
+    "DisassociateAddress": "AssociationId PublicIp",
     "DisassociateRouteTable": "AssociationId",
     "GetSubnetCidrReservations": "SubnetId",
     "ModifyInstanceAttribute": (
@@ -113,7 +113,7 @@ SIMULATED: Dict[str, str] = {
     "ModifyVpcAttribute": (
         "EnableDnsHostnames.Value EnableDnsSupport.Value VpcId EnableNetworkAddressUsageMetrics.Value"
     ),
-    "ReleaseAddress": "AllocationId",
+    "ReleaseAddress": "AllocationId PublicIp",
     "ReplaceRoute": _ROUTE,
     "ReplaceRouteTableAssociation": "AssociationId RouteTableId",
     "RevokeSecurityGroupEgress": _RULES + " SecurityGroupRuleId",
