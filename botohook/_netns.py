@@ -32,8 +32,9 @@ _IMDS = ("169.254.169.254", 80)
 _names = count()
 _running: Set[subprocess.Popen[Any]] = set()  # the programs running in namespaces now, for kill_all()
 FALLBACK = (
-    "run the program without --instance (the served environment only) and reach the instance's metadata view as "
-    "an HTTP proxy: http_proxy=<view URL> no_proxy=127.0.0.1,localhost (curl, requests, urllib honour it)"
+    "run the program without --instance (the served environment only) with http_proxy={view} and NO_PROXY and "
+    "no_proxy set to 127.0.0.1 (not 169.254.169.254): curl, requests and urllib then reach the instance's metadata "
+    "view at http://169.254.169.254 through it as a proxy (README: Without namespaces)"
 )
 
 
@@ -72,11 +73,12 @@ def run(
     if instance_id is None:
         environ.update(server.environ)
         return subprocess.run(list(argv), input=input, timeout=timeout, check=check, env=environ, **popen)
-    reason = unavailable()
-    if reason is not None:
-        raise NamespaceUnavailableError(f"botohook run --instance: {reason}; instead, {FALLBACK}")
     instance = server.simulator.instance(instance_id)  # KeyError for an unknown id
     region, _ = server.simulator.locate(instance.id)
+    reason = unavailable()
+    if reason is not None:
+        fallback = FALLBACK.format(view=server.metadata(instance_id))
+        raise NamespaceUnavailableError(f"botohook run --instance: {reason}; instead, {fallback}")
     environ.update({k: v for k, v in server.environ.items() if k != "AWS_EC2_METADATA_DISABLED"})
     environ["AWS_DEFAULT_REGION"] = environ["AWS_REGION"] = region.name  # [decided] as `aws configure` would
     environ.pop("AWS_EC2_METADATA_DISABLED", None)
@@ -128,7 +130,8 @@ def _ip(*args: str) -> None:
         message = done.stderr.strip() or f"exit status {done.returncode}"
         command = " ".join(args)
         raise NamespaceUnavailableError(
-            f"botohook run --instance: `ip {command}` failed: {message}; instead, {FALLBACK}"
+            f"botohook run --instance: `ip {command}` failed: {message}; instead, "
+            + FALLBACK.format(view="<the instance's view URL: server.metadata(instance_id)>")
         )
 
 

@@ -85,7 +85,7 @@ def test_tables_associations_and_their_errors(ec2: Any, vpc_id: str, subnet_id: 
     )
     assert [t["RouteTableId"] for t in mains["RouteTables"]] == [table["RouteTableId"]]
     ec2.delete_route_table(RouteTableId=main["RouteTableId"])
-    with ec2_error("InvalidRouteTableID.NotFound", f"The route table ID '{main['RouteTableId']}' does not exist"):
+    with ec2_error("InvalidRouteTableID.NotFound", f"The routeTable ID '{main['RouteTableId']}' does not exist"):
         ec2.describe_route_tables(RouteTableIds=[main["RouteTableId"]])
     with ec2_error("InvalidRouteTableId.Malformed", 'Invalid id: "rtb" (expecting "rtb-...")'):
         ec2.delete_route_table(RouteTableId="rtb")
@@ -164,7 +164,7 @@ def test_internet_gateways(ec2: Any, vpc_id: str) -> None:
     assert ec2.describe_internet_gateways(InternetGatewayIds=[gateway])["InternetGateways"][0]["Attachments"] == []
     ec2.delete_internet_gateway(InternetGatewayId=gateway)
     ec2.delete_vpc(VpcId=vpc_id)  # its main table and default group go with it
-    with ec2_error("InvalidInternetGatewayID.NotFound", f"The internet gateway ID '{gateway}' does not exist"):
+    with ec2_error("InvalidInternetGatewayID.NotFound", f"The internetGateway ID '{gateway}' does not exist"):
         ec2.describe_internet_gateways(InternetGatewayIds=[gateway])
 
 

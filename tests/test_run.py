@@ -191,7 +191,7 @@ def test_a_killed_botohook_leaves_no_namespace_behind(tmp_path: Any) -> None:
 def test_without_namespaces_it_fails_at_once_naming_the_fallback(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     server, _, node, _ = world
     monkeypatch.setattr(_netns, "unavailable", lambda: "creating network namespaces needs root (ip netns)")
-    with pytest.raises(_netns.NamespaceUnavailableError, match=r"needs root.*http_proxy="):
+    with pytest.raises(_netns.NamespaceUnavailableError, match=r"needs root.*http_proxy=http://127\.0\.0\.1:[0-9]+ "):
         server.run(node, ["true"])
 
 

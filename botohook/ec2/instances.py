@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, NamedTuple, Sequence
+from typing import Any, Dict, List, NamedTuple, Sequence, Tuple
 
 from . import wire
 from .addresses import format_ipv4
@@ -131,7 +131,7 @@ def _slots(region: Region, params: wire.Params) -> List[_Slot]:
             continue
         spec_subnet = wire.text(spec, "SubnetId")
         subnet = region.subnet(spec_subnet) if spec_subnet is not None else _default_subnet(region, zone)
-        plan = plan_interface(region, subnet, spec)
+        plan = plan_interface(region, subnet, spec, launch=True)
         public = wire.text(spec, "AssociatePublicIpAddress")
         slots.append(_Slot(index, wire.text(spec, "DeleteOnTermination") != "false", plan, public))
     if all(s.device_index != 0 for s in slots):
@@ -265,12 +265,19 @@ def _capacity(slots: List[_Slot], low: int, high: int) -> int:
                 need.addresses + plan.automatic, need.prefixes + plan.prefix_count, need.named + plan.named
             )
 
-    def shortage(count: int) -> Ec2Error | None:
-        checks = (s.can_allocate(n.addresses * count, n.prefixes * count, n.named) for s, n in needs.items())
-        return next((error for error in checks if error is not None), None)
+    def shortage(count: int) -> Tuple[Subnet, Ec2Error] | None:
+        checks = ((s, s.can_allocate(n.addresses * count, n.prefixes * count, n.named)) for s, n in needs.items())
+        return next(((subnet, error) for subnet, error in checks if error is not None), None)
 
-    error = shortage(low)
-    if error is not None:
+    found = shortage(low)
+    if found is not None:
+        subnet, error = found
+        if error.code == "InsufficientFreeAddressesInSubnet":  # RunInstances words it for the launch
+            raise Ec2Error(
+                error.code,
+                f"There are not enough free addresses in subnet '{subnet.id}' to satisfy the requested number of "
+                "instances.",
+            )
         raise error
     while low < high:
         middle = (low + high + 1) // 2

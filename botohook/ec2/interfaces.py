@@ -163,8 +163,9 @@ class InterfacePlan(NamedTuple):
         return len(self.named) + self.automatic + len(self.prefixes) + self.prefix_count
 
 
-def plan_interface(region: Region, subnet: Subnet, params: wire.Params) -> InterfacePlan:
-    """Check the interface that ``params`` describe (CreateNetworkInterface's or a RunInstances interface spec)."""
+def plan_interface(region: Region, subnet: Subnet, params: wire.Params, launch: bool = False) -> InterfacePlan:
+    """Check the interface that ``params`` describe (CreateNetworkInterface's, or with ``launch`` a RunInstances
+    interface spec: EC2 words some refusals differently there)."""
     entries = wire.structs(params, "PrivateIpAddresses")
     count = wire.integer(params, "SecondaryPrivateIpAddressCount", "secondaryPrivateIpAddressCount") or 0
     if count < 0:
@@ -194,8 +195,10 @@ def plan_interface(region: Region, subnet: Subnet, params: wire.Params) -> Inter
     named = ([primary] if primary is not None else []) + secondaries
     if len(set(named)) != len(named):
         raise invalid_value("The same private IP address is specified more than once.")
-    if any(subnet.in_use(a) for a in named):
-        raise Ec2Error("InvalidIPAddress.InUse", "The specified address is already in use.")
+    taken = next((a for a in named if subnet.in_use(a)), None)
+    if taken is not None:
+        message = f"Address {format_ipv4(taken)} is in use." if launch else "The specified address is already in use."
+        raise Ec2Error("InvalidIPAddress.InUse", message)
     prefix_texts = [e.get("Ipv4Prefix", "") for e in wire.structs(params, "Ipv4Prefix")]
     prefix_count = wire.integer(params, "Ipv4PrefixCount", "ipv4PrefixCount")
     if prefix_texts or prefix_count is not None:
@@ -258,6 +261,8 @@ def create_network_interface(region: Region, params: wire.Params) -> Response:
         raise limit_exceeded()
     shortage = subnet.can_allocate(plan.automatic, plan.prefix_count, plan.named)
     if shortage is not None:
+        if plan.prefixes or plan.prefix_count:  # a new interface that cannot get its prefixes, as EC2 words it
+            raise invalid_value("There aren't sufficient free Ipv4 addresses or prefixes")
         raise shortage
     check_ipv6(region, subnet, plan.ipv6, None, 0)
     tags = tag_specifications(params, "network-interface")
