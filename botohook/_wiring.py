@@ -95,14 +95,14 @@ class Hook:
         self.simulator: Simulator | None = None
 
     def __call__(
-        self, model: Any, params: Dict[str, Any], context: Dict[str, Any], **_: Any
+        self, model: Any, params: Dict[str, Any], context: Dict[str, Any], request_signer: Any = None, **_: Any
     ) -> Tuple[AWSResponse, Dict[str, Any]] | None:
         simulator = self.simulator or innermost()
         if simulator is None:
             if _active.active() or _outside_refused:
                 raise _refusal(model)
             return None
-        return respond(simulator, model, params, context)
+        return respond(simulator, model, params, context, request_signer)
 
 
 def _refusal(model: Any) -> Exception:
@@ -119,24 +119,36 @@ def _refusal(model: Any) -> Exception:
     )
 
 
+def _without_access_key(signer: Any) -> bool:
+    """Whether the client signs with an empty access key (``aws_access_key_id=""``): EC2 refuses such a request, so
+    botohook does too; keys are never checked further. A client with no credentials at all is answered: botocore
+    would raise ``NoCredentialsError`` before sending anything, so there is no EC2 answer to give, and botohook needs
+    no credentials. Read without refreshing refreshable credentials (nothing may reach for new ones here)."""
+    fields = getattr(getattr(signer, "_credentials", None), "__dict__", None)
+    return fields is not None and fields.get("access_key", fields.get("_access_key")) == ""
+
+
 def respond(
-    simulator: Simulator, model: Any, params: Dict[str, Any], context: Dict[str, Any]
+    simulator: Simulator, model: Any, params: Dict[str, Any], context: Dict[str, Any], signer: Any = None
 ) -> Tuple[AWSResponse, Dict[str, Any]] | None:
     """The simulator's answer in the form botocore expects from a ``before-call`` handler; None to let the call go
     on (passthrough), or, when a fault may fail it, to have each attempt answered inside botocore's retry loop, so
-    that the client's own retry policy decides."""
+    that the client's own retry policy decides. ``signer`` is the client's request signer (its credentials)."""
     service = model.service_model.service_name
     operation = model.name
     if simulator.passthrough and not simulator.simulates(service, operation):
         context[_LET_THROUGH] = True
         return None
-    if simulator._fault_rules and simulator.faults.applies_to(operation):
+    refused = _without_access_key(signer)  # before any fault: EC2 authenticates a request first
+    if not refused and simulator._fault_rules and simulator.faults.applies_to(operation):
         context[_IN_LOOP] = simulator  # answered attempt by attempt inside botocore's retry loop (see _net)
         return None
     if _endpoint_log.isEnabledFor(DEBUG):  # botocore logs this for every request it sends; tools read it
         _endpoint_log.debug("Making request for %s with params: %s", model, params)
     request_id = f"{_REQUEST_ID_PREFIX}{next(_request_counter):012x}"
     try:
+        if refused:
+            raise Ec2Error("AuthFailure", "AWS was not able to validate the provided access credentials", 401)
         parsed = simulator.answer(service, operation, context.get("client_region") or "us-east-1", params["body"])
         status = 200
     except Ec2Error as error:
@@ -250,7 +262,7 @@ def _answer_unhooked(client: Any, model: Any, request: Dict[str, Any], context: 
     simulator = innermost()
     if simulator is None:
         raise _refusal(model)
-    return respond(simulator, model, request, context)
+    return respond(simulator, model, request, context, client._request_signer)
 
 
 @contextmanager

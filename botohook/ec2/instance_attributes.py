@@ -9,7 +9,7 @@ from ..errors import UnsimulatedOperationError
 from . import wire
 from .catalog import check_prefix_support
 from .compute import Instance
-from .errors import Ec2Error, incorrect_state, invalid_value, missing
+from .errors import Ec2Error, incorrect_state, invalid_value, missing, several_interfaces
 from .instances import instance_type
 from .ipv6 import check_attachable
 from .model import Region
@@ -119,8 +119,11 @@ def _flag(value: str) -> bool:
 def _plan(region: Region, instance: Instance, attribute: str, value: str) -> Any:
     """Check the change and return what makes it (nothing changes before ``DryRun`` is checked)."""
     primary = instance.primary_interface
-    if attribute in ("sourceDestCheck", "groupSet") and primary is None:
-        raise incorrect_state(instance.id)
+    if attribute in ("sourceDestCheck", "groupSet"):
+        if primary is None:
+            raise incorrect_state(instance.id)
+        if len(instance.interfaces) > 1:  # EC2 will not pick one of them for the caller
+            raise several_interfaces(instance.id)
     if attribute == "sourceDestCheck":
         flag = _flag(value)
         return lambda: setattr(primary, "source_dest_check", flag)

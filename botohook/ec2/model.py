@@ -280,12 +280,12 @@ class Region:
     def route_table(self, table_id: str) -> RouteTable:
         if table_id not in self.route_tables and not is_resource_id(table_id, "rtb"):
             raise Ec2Error("InvalidRouteTableId.Malformed", f'Invalid id: "{table_id}" (expecting "rtb-...")')
-        return self._lookup(self.route_tables, table_id, "InvalidRouteTableID.NotFound", "route table")
+        return self._lookup(self.route_tables, table_id, "InvalidRouteTableID.NotFound", "routeTable")
 
     def internet_gateway(self, gateway_id: str) -> InternetGateway:
         if gateway_id not in self.internet_gateways and not is_resource_id(gateway_id, "igw"):
             raise Ec2Error("InvalidInternetGatewayId.Malformed", f'Invalid id: "{gateway_id}" (expecting "igw-...")')
-        return self._lookup(self.internet_gateways, gateway_id, "InvalidInternetGatewayID.NotFound", "internet gateway")
+        return self._lookup(self.internet_gateways, gateway_id, "InvalidInternetGatewayID.NotFound", "internetGateway")
 
     def dhcp_option_set(self, options_id: str) -> DhcpOptions:
         if options_id not in self.dhcp_options and not is_resource_id(options_id, "dopt"):

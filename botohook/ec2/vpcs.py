@@ -50,6 +50,15 @@ def describe_vpc(region: Region, vpc: Vpc, state: str = "available") -> Response
     return out
 
 
+def describe_new_vpc(region: Region, vpc: Vpc) -> Response:
+    """CreateVpc's (and CreateDefaultVpc's) answer: ``pending``, and the IPv6 blocks and tags even when empty, as EC2
+    lists them there (DescribeVpcs leaves empty ones out)."""
+    out = describe_vpc(region, vpc, "pending")
+    out.setdefault("Ipv6CidrBlockAssociationSet", [])
+    out.setdefault("Tags", [])
+    return out
+
+
 def create_vpc(region: Region, params: wire.Params) -> Response:
     cidr = wire.text(params, "CidrBlock")
     if cidr is None:
@@ -68,7 +77,7 @@ def create_vpc(region: Region, params: wire.Params) -> Response:
     region.add_vpc(vpc)
     if wire.boolean(params, "AmazonProvidedIpv6CidrBlock"):
         amazon_block(region, vpc)
-    return {"Vpc": describe_vpc(region, vpc, "pending")}
+    return {"Vpc": describe_new_vpc(region, vpc)}
 
 
 def _filters(region: Region) -> Dict[str, Getter[Vpc]]:
@@ -148,7 +157,7 @@ def create_default_vpc(region: Region, params: wire.Params) -> Response:
     if region.default_vpc() is not None:
         raise Ec2Error("DefaultVpcAlreadyExists", "A Default VPC already exists for this account in this region.")
     wire.check_dry_run(params)
-    return {"Vpc": describe_vpc(region, region.create_default_vpc(), "pending")}
+    return {"Vpc": describe_new_vpc(region, region.create_default_vpc())}
 
 
 OPERATIONS = {
