@@ -85,7 +85,10 @@ def run(
     view = urlsplit(server.metadata(instance_id))
     endpoint = urlsplit(server.endpoint_url)
     routes = {
-        ("127.0.0.1", endpoint.port or 80): (endpoint.hostname or "127.0.0.1", endpoint.port or 80),
+        (endpoint.hostname or "127.0.0.1", endpoint.port or 80): (
+            endpoint.hostname or "127.0.0.1",
+            endpoint.port or 80,
+        ),
         _IMDS: (view.hostname or "127.0.0.1", view.port or 80),
     }
     _remove_stale()
@@ -201,7 +204,8 @@ class _Relays:
                 _setns(inside)
                 try:
                     for address, target in routes.items():
-                        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                        family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+                        listener = socket.socket(family, socket.SOCK_STREAM)
                         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                         listener.bind(address)
                         listener.listen(64)

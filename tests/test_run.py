@@ -121,6 +121,16 @@ def test_further_interfaces_are_eth1_and_on_by_device_index(world: World) -> Non
 
 
 @needs_namespaces
+def test_a_server_on_ipv6_loopback_is_reached_at_its_url() -> None:
+    with botohook.serve(botohook.Simulator(seed=4), host="::1") as server:
+        node = server.client(region="us-east-1").run_instances(ImageId=AMI, MinCount=1, MaxCount=1)["Instances"][0]
+        query = ["aws", "ec2", "describe-instances", "--query", "Reservations[].Instances[].InstanceId", "--output",
+                 "text"]  # fmt: skip
+        done = server.run(node["InstanceId"], query, capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stdout.strip()) == (0, node["InstanceId"]), done.stderr
+
+
+@needs_namespaces
 def test_a_two_node_failover_with_shell_agents(world: World) -> None:
     """Node a takes the VIP; a monitor on a waits; node b takes it over with --allow-reassignment; a's monitor sees
     it leave its metadata, removes it from eth0 and reports. Both nodes run at once against one simulation."""
