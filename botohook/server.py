@@ -103,12 +103,12 @@ class Server:
         variables["AWS_CONFIG_FILE"] = str(self.config_file)
         variables["AWS_SHARED_CREDENTIALS_FILE"] = str(self.credentials_file)
         variables["AWS_PROFILE"] = variables["AWS_DEFAULT_PROFILE"] = "default"
-        host = urlsplit(self.endpoint_url).hostname or self.host
-        for name in ("NO_PROXY", "no_proxy"):
-            kept = [entry for entry in os.environ.get(name, "").split(",") if entry.strip()]
-            variables[name] = ",".join(dict.fromkeys([*kept, host, "169.254.169.254"]))
         if self.region is not None:
             variables["AWS_DEFAULT_REGION"] = variables["AWS_REGION"] = self.region
+        host = urlsplit(self.endpoint_url).hostname or self.host
+        for name in ("NO_PROXY", "no_proxy"):  # no_proxy last: the command prints it last
+            kept = [entry for entry in os.environ.get(name, "").split(",") if entry.strip()]
+            variables[name] = ",".join(dict.fromkeys([*kept, host, "169.254.169.254"]))
         return variables
 
     def client(self, region: str | None = None, **options: Any) -> Any:
