@@ -15,6 +15,7 @@ from __future__ import annotations
 import ctypes
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import threading
@@ -79,18 +80,13 @@ def run(
     if reason is not None:
         fallback = FALLBACK.format(view=server.metadata(instance_id))
         raise NamespaceUnavailableError(f"botohook run --instance: {reason}; instead, {fallback}")
-    environ.update({k: v for k, v in server.environ.items() if k != "AWS_EC2_METADATA_DISABLED"})
+    environ.update(server.environ)
     environ["AWS_DEFAULT_REGION"] = environ["AWS_REGION"] = region.name  # [decided] as `aws configure` would
-    environ.pop("AWS_EC2_METADATA_DISABLED", None)
+    environ.pop("AWS_EC2_METADATA_DISABLED")  # the metadata is there to read
     view = urlsplit(server.metadata(instance_id))
     endpoint = urlsplit(server.endpoint_url)
-    routes = {
-        (endpoint.hostname or "127.0.0.1", endpoint.port or 80): (
-            endpoint.hostname or "127.0.0.1",
-            endpoint.port or 80,
-        ),
-        _IMDS: (view.hostname or "127.0.0.1", view.port or 80),
-    }
+    served = (endpoint.hostname or "127.0.0.1", endpoint.port or 80)
+    routes = {served: served, _IMDS: (view.hostname or "127.0.0.1", view.port or 80)}
     _remove_stale()
     with ExitStack() as stack:
         name = f"botohook-{os.getpid()}-{next(_names)}"
@@ -103,6 +99,7 @@ def run(
         stack.callback(relays.close)
         if input is not None:
             popen["stdin"] = subprocess.PIPE
+        popen.setdefault("start_new_session", True)  # a group of its own: a kill reaches the program's children
         process = subprocess.Popen(["ip", "netns", "exec", name, *argv], env=environ, **popen)
         _running.add(process)
         stack.callback(_running.discard, process)
@@ -112,7 +109,7 @@ def run(
                 _remove(name)  # from now on the kernel frees the namespace when the program's processes end
                 stdout, stderr = process.communicate(input, timeout=timeout)
             except BaseException:  # a timeout, Ctrl-C, ...: the program ends with us
-                process.kill()
+                _kill(process)
                 raise
         completed = subprocess.CompletedProcess(list(argv), process.returncode, stdout, stderr)
     if check:
@@ -123,7 +120,15 @@ def run(
 def kill_all() -> None:
     """Kill every program :func:`run` is running (from any thread): each ``run`` then returns, cleaning up."""
     for process in list(_running):
-        with suppress(OSError):
+        _kill(process)
+
+
+def _kill(process: subprocess.Popen[Any]) -> None:
+    """Kill the program and, when it leads a session of its own, every process of its group."""
+    with suppress(OSError):
+        if os.getsid(process.pid) == process.pid:
+            os.killpg(process.pid, signal.SIGKILL)
+        else:
             process.kill()
 
 

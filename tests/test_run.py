@@ -163,8 +163,10 @@ def test_everything_is_removed_when_the_program_is_killed(world: World) -> None:
     done = server.run(node, ["sh", "-c", "kill -9 $$"])
     assert done.returncode == -signal.SIGKILL
     with pytest.raises(subprocess.TimeoutExpired):
-        server.run(node, ["sleep", "30"], timeout=0.5)
+        server.run(node, ["sh", "-c", "sleep 301 & sleep 302"], timeout=0.5)
     assert namespaces() == []
+    time.sleep(0.1)
+    assert subprocess.run(["pgrep", "-f", "sleep 30[12]"], capture_output=True).returncode == 1  # children too
     before = _links()
     assert server.run(node, ["true"]).returncode == 0
     assert _links() == before  # nothing was left on the host's side either
