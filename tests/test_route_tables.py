@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
-from .conftest import AMI, ec2_error, new_eni
+import boto3
+
+import botohook
+
+from .conftest import AMI, REGION, ec2_error, new_eni
 
 
 def tables(ec2: Any, vpc_id: str) -> List[Dict[str, Any]]:
@@ -117,16 +121,18 @@ def test_routes_to_gateways_interfaces_and_instances(ec2: Any, vpc_id: str, subn
         shown["192.168.1.7/32"]["NetworkInterfaceId"]
         == node["Instances"][0]["NetworkInterfaces"][0]["NetworkInterfaceId"]
     )
-    assert shown["192.168.0.0/24"]["State"] == "active"
+    assert shown["192.168.0.0/24"]["State"] == "blackhole"  # [decided] an interface on no instance sends nowhere
     # a second interface makes the instance ambiguous as a target
     ec2.attach_network_interface(NetworkInterfaceId=eni, InstanceId=instance, DeviceIndex=1)
     with ec2_error("InvalidInstanceID", contains="There are multiple interfaces attached to instance", unchanged=ec2):
         ec2.create_route(RouteTableId=table, DestinationCidrBlock="192.168.2.0/24", InstanceId=instance)
-    assert routes(ec2, table)["192.168.0.0/24"]["InstanceId"] == instance  # the interface's instance is shown
+    shown = routes(ec2, table)
+    assert shown["192.168.0.0/24"]["InstanceId"] == instance  # the interface's instance is shown
+    assert shown["192.168.0.0/24"]["State"] == "active"  # attached to a running instance
     ec2.terminate_instances(InstanceIds=[instance])
     shown = routes(ec2, table)
     assert shown["192.168.1.7/32"]["State"] == "blackhole"  # the instance and its primary interface are gone
-    assert shown["192.168.0.0/24"]["State"] == "active"  # the attached interface was kept (DeleteOnTermination)
+    assert shown["192.168.0.0/24"]["State"] == "blackhole"  # the interface was kept (DeleteOnTermination), detached
     ec2.delete_network_interface(NetworkInterfaceId=eni)
     assert routes(ec2, table)["192.168.0.0/24"]["State"] == "blackhole"
     blackholes = ec2.describe_route_tables(Filters=[{"Name": "route.state", "Values": ["blackhole"]}])["RouteTables"]
@@ -188,3 +194,37 @@ def test_move_a_route_to_the_surviving_node_like_aws_vpc_move_ip(ec2: Any, vpc_i
         "InvalidParameterValue", f"cannot replace local route 10.0.0.0/16 in route table {table}", unchanged=ec2
     ):
         ec2.replace_route(RouteTableId=table, DestinationCidrBlock="10.0.0.0/16", NetworkInterfaceId=second)
+
+
+def test_routes_to_a_stopped_instance_are_blackholes(ec2: Any, vpc_id: str, subnet_id: str) -> None:
+    """Issue 21, item 12: a route by NetworkInterfaceId or by InstanceId turns blackhole when the instance stops (EC2
+    blackholes routes to stopped and terminated instances, not to stopping ones: bobtfish/AWSnycast#21), and is
+    active again once it runs."""
+    table = ec2.create_route_table(VpcId=vpc_id)["RouteTable"]["RouteTableId"]
+    node = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, SubnetId=subnet_id, InstanceType="c5.large")
+    instance = node["Instances"][0]["InstanceId"]
+    eni = node["Instances"][0]["NetworkInterfaces"][0]["NetworkInterfaceId"]
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="192.168.0.0/24", NetworkInterfaceId=eni)
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="192.168.1.0/24", InstanceId=instance)
+    both = ("192.168.0.0/24", "192.168.1.0/24")
+    assert [routes(ec2, table)[d]["State"] for d in both] == ["active", "active"]
+    ec2.stop_instances(InstanceIds=[instance])
+    assert [routes(ec2, table)[d]["State"] for d in both] == ["blackhole", "blackhole"]
+    found = ec2.describe_route_tables(Filters=[{"Name": "route.state", "Values": ["blackhole"]}])["RouteTables"]
+    assert [t["RouteTableId"] for t in found] == [table]
+    ec2.start_instances(InstanceIds=[instance])
+    assert [routes(ec2, table)[d]["State"] for d in both] == ["active", "active"]
+
+
+def test_a_stopping_instances_routes_stay_active_until_it_has_stopped() -> None:
+    with botohook.mock(strict=True, consistency="eventual") as sim:
+        ec2 = boto3.client("ec2", region_name=REGION)
+        node = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, InstanceType="c5.large")["Instances"][0]
+        sim.clock.advance(5)  # running
+        [table] = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [node["VpcId"]]}])["RouteTables"]
+        table_id = table["RouteTableId"]
+        ec2.create_route(RouteTableId=table_id, DestinationCidrBlock="192.168.0.0/24", InstanceId=node["InstanceId"])
+        ec2.stop_instances(InstanceIds=[node["InstanceId"]])
+        assert routes(ec2, table_id)["192.168.0.0/24"]["State"] == "active"  # stopping
+        sim.clock.advance(5)
+        assert routes(ec2, table_id)["192.168.0.0/24"]["State"] == "blackhole"  # stopped

@@ -17,14 +17,14 @@ _TARGETS = ("GatewayId", "InstanceId", "NetworkInterfaceId")
 
 
 def _state(region: Region, table: RouteTable, route: Route) -> str:
-    """``blackhole`` when the route's target is gone: a deleted interface, a terminated instance, a gateway no
-    longer attached to the table's VPC."""
-    if route.kind == "network-interface":
-        return "active" if route.target in region.interfaces else "blackhole"
-    if route.kind == "instance":
-        instance = region.instances.get(route.instance_id or "")
-        alive = instance is not None and instance.state not in ("shutting-down", "terminated")
-        return "active" if alive and route.target in region.interfaces else "blackhole"
+    """``blackhole`` when the route's target cannot take traffic: an interface deleted, attached to no instance
+    (termination detaches) or attached to a stopped one (a route by ``InstanceId`` too: its interface is the
+    target); a gateway no longer attached to the table's VPC. A stopping instance's routes stay ``active`` until it
+    has stopped (bobtfish/AWSnycast#21)."""
+    if route.kind in ("network-interface", "instance"):
+        eni = region.interfaces.get(route.target)
+        attachment = eni.attachment if eni is not None else None
+        return "blackhole" if attachment is None or attachment.instance.state == "stopped" else "active"
     if route.kind == "gateway":
         gateway = region.internet_gateways.get(route.target)
         return "active" if gateway is not None and gateway.vpc is table.vpc else "blackhole"
