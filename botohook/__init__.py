@@ -14,12 +14,14 @@ import importlib
 from typing import TYPE_CHECKING, Any, List
 
 if TYPE_CHECKING:
+    __version__: str
     from ._api import current, install, mock, uninstall
     from .errors import (
         AmbiguousSimulationError,
         ConflictError,
         OutboundRequestError,
         ResponseValidationError,
+        UnknownRegionError,
         UnsimulatedOperationError,
     )
     from .server import Server, serve
@@ -34,6 +36,7 @@ _HOMES = {
     "ConflictError": ".errors",
     "OutboundRequestError": ".errors",
     "ResponseValidationError": ".errors",
+    "UnknownRegionError": ".errors",
     "UnsimulatedOperationError": ".errors",
     "SIMULATED_OPERATIONS": ".simulator",
     "Call": ".simulator",
@@ -44,6 +47,7 @@ _HOMES = {
 
 __all__ = [
     "SIMULATED_OPERATIONS",
+    "__version__",
     "AmbiguousSimulationError",
     "Call",
     "ConflictError",
@@ -51,6 +55,7 @@ __all__ = [
     "ResponseValidationError",
     "Server",
     "Simulator",
+    "UnknownRegionError",
     "UnsimulatedOperationError",
     "current",
     "install",
@@ -60,7 +65,27 @@ __all__ = [
 ]
 
 
+def _version() -> str:
+    """The installed distribution's version; in a checkout that is not installed, ``pyproject.toml``'s."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(__name__)
+    except PackageNotFoundError:
+        import re
+        from pathlib import Path
+
+        project = Path(__file__).resolve().parent.parent / "pyproject.toml"
+        found = (
+            re.search(r'^version = "([^"]+)"', project.read_text(encoding="utf-8"), re.M) if project.is_file() else None
+        )
+        return found.group(1) if found else "0+unknown"
+
+
 def __getattr__(name: str) -> Any:
+    if name == "__version__":  # read on first use, like every other name: importing botohook stays free
+        globals()[name] = value = _version()
+        return value
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module 'botohook' has no attribute {name!r}")

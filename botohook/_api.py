@@ -10,7 +10,7 @@ import functools
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Callable, ContextManager, List, Tuple, Type, TypeVar, cast
 
-from .simulator import Simulator
+from .simulator import Simulator, check_options
 
 if TYPE_CHECKING:
     from ._active import Activation
@@ -26,6 +26,7 @@ def install(target: Any, **options: Any) -> Simulator:
     """
     from . import _wiring
 
+    check_options(options, "botohook.install()")
     return _wiring.install(target, options)
 
 
@@ -64,16 +65,24 @@ class mock:  # noqa: N801 - used like a function, as in ``with botohook.mock():`
     """
 
     def __init__(self, **options: Any) -> None:
+        check_options(options, "botohook.mock()", ("metadata_as",))
         self._options = options
+        # a simulator made here, so that bad option values fail where they are written; the first enter takes it
+        self._made = [self._simulator()]
         # each entry: the activation, and its metadata_as view if any
         self._entered: List[Tuple[Activation, ContextManager[str] | None]] = []
+
+    def _simulator(self) -> Simulator:
+        return Simulator(**{name: value for name, value in self._options.items() if name != "metadata_as"})
 
     def __enter__(self) -> Simulator:
         from . import _wiring
 
-        options = dict(self._options)
-        metadata_as = options.pop("metadata_as", None)
-        simulator = Simulator(**options)
+        metadata_as = self._options.get("metadata_as")
+        try:
+            simulator = self._made.pop()
+        except IndexError:
+            simulator = self._simulator()
         activation = _wiring.activate(simulator)
         view = None if metadata_as is None else simulator.metadata_as(metadata_as)
         if view is not None:

@@ -114,8 +114,9 @@ def _refusal(model: Any) -> Exception:
         service,
         operation,
         f"{service}.{operation} was called outside any simulation while pytest --botohook runs: each test has its "
-        "own simulator, so fixtures wider than function scope (module, session) cannot use it; make them "
-        "function-scoped",
+        "own simulator, so fixtures wider than function scope (module, session) cannot use it",
+        "Make such fixtures function-scoped, or give them a simulation of their own (botohook.mock() around their "
+        "calls, or botohook.install() on their session)",
     )
 
 

@@ -2,24 +2,35 @@
 
 from __future__ import annotations
 
+from difflib import get_close_matches
+from typing import Sequence
+
 SIMULATED_DOCS = 'the README\'s "What is simulated" table'
 
 
 class UnsimulatedOperationError(Exception):
     """A call botohook does not answer: an operation (of EC2 or another service) or a parameter it does not simulate.
 
-    Deliberately not a ``ClientError``: code under test must not mistake it for an answer from AWS.
-    Pass ``passthrough=True`` to let unsimulated operations reach the next handler instead.
+    Deliberately not a ``ClientError``: code under test must not mistake it for an answer from AWS. The message says
+    what would help: for an operation botohook does not simulate, ``passthrough=True`` lets it reach the next
+    handler; a parameter or feature of an operation botohook simulates is refused even then.
     """
 
-    def __init__(self, service: str, operation: str, detail: str | None = None) -> None:
+    def __init__(self, service: str, operation: str, detail: str | None = None, advice: str | None = None) -> None:
         self.service = service
         self.operation = operation
         self.detail = what = detail or f"botohook does not simulate {service}.{operation}"
-        super().__init__(
-            f"{what}. The simulated operations are listed in botohook.SIMULATED_OPERATIONS and in "
-            f"{SIMULATED_DOCS}; pass passthrough=True to let unsimulated operations through."
-        )
+        if advice is None and detail is None:
+            advice = (
+                f"The simulated operations are listed in botohook.SIMULATED_OPERATIONS and in {SIMULATED_DOCS}; pass "
+                "passthrough=True to let unsimulated operations through"
+            )
+        elif advice is None:
+            advice = (
+                f"botohook answers {service}.{operation} itself, so passthrough=True does not let this through: leave "
+                f"it out of the call (what is simulated and refused is in {SIMULATED_DOCS} and the sections after it)"
+            )
+        super().__init__(f"{what}. {advice}.")
 
 
 class AmbiguousSimulationError(RuntimeError):
@@ -50,6 +61,30 @@ class OutboundRequestError(RuntimeError):
         super().__init__(
             f"botohook refused an HTTP request to {url} while a simulation is active: nothing leaves the process "
             "unless passthrough=True lets an operation botohook does not simulate through."
+        )
+
+
+class UnknownRegionError(ValueError):
+    """A call to a region botohook does not simulate: one botocore does not know for EC2 (a misspelling, most often),
+    and not added with the ``regions`` option. Nothing is created for it.
+
+    In-process this is raised to the caller: a real client would not reach any endpoint for that name. ``code``,
+    ``message`` and ``status`` are what an AWS endpoint answers a request signed for such a region, for transports
+    that must answer on the wire.
+    """
+
+    code = "SignatureDoesNotMatch"
+    status = 403
+
+    def __init__(self, region: str, known: Sequence[str]) -> None:
+        self.region = region
+        self.message = f"Credential should be scoped to a valid region, not '{region}'."
+        nearest = get_close_matches(region, known, n=1, cutoff=0)
+        hint = f" (did you mean {nearest[0]!r}?)" if nearest else ""
+        super().__init__(
+            f"botohook does not simulate region {region!r}{hint}: it simulates the regions botocore knows for EC2 "
+            f"({', '.join(sorted(known))}), and a real client would reach no endpoint for this name. Pass "
+            f"regions=[{region!r}] to simulate a region of your own."
         )
 
 

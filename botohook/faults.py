@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import random
 import threading
-from typing import Any, Callable, List, Mapping
+from difflib import get_close_matches
+from typing import AbstractSet, Any, Callable, List, Mapping
 
 from .ec2.errors import Ec2Error
 
@@ -72,7 +73,8 @@ class Faults:
     """The simulator's fault rules, consulted once per attempt (thread-safe). Empty by default: the simulator then
     tests only whether the list of rules is empty."""
 
-    def __init__(self, seed: int | None) -> None:
+    def __init__(self, seed: int | None, operations: AbstractSet[str]) -> None:
+        self._operations = operations  # the names a rule may give besides "*"
         self._rules: List[Fault] = []
         self._rng = random.Random(None if seed is None else seed + 2)
         self._lock = threading.Lock()
@@ -91,7 +93,15 @@ class Faults:
         """Make attempts of ``operation`` (an EC2 operation name, or ``"*"``) fail with ``code``: ``times`` of them
         (None: all), after letting ``after`` through, each with ``probability`` (drawn from the simulator's seed).
         EC2's status for known codes (``RequestLimitExceeded`` 503, ``InternalError`` 500, ...; others 400) unless
-        ``status`` says otherwise. A faulted attempt changes nothing in the simulation."""
+        ``status`` says otherwise. A faulted attempt changes nothing in the simulation. An operation botohook does
+        not simulate (its rule could never fire) is refused with ``ValueError`` naming the nearest one."""
+        if operation != "*" and operation not in self._operations:
+            nearest = get_close_matches(str(operation), self._operations, n=1)
+            hint = f" (did you mean {nearest[0]!r}?)" if nearest else ""
+            raise ValueError(
+                f"{operation!r} is not an operation botohook simulates{hint}, so a fault for it would never fire: "
+                "give an operation's name as in botohook.SIMULATED_OPERATIONS (without the service), or '*'"
+            )
         fault = Fault(operation, code, times, after, probability, message, status)
         with self._lock:
             self._rules.append(fault)

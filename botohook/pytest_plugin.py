@@ -53,17 +53,24 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _options(request: pytest.FixtureRequest) -> Dict[str, Any]:
+    """The options of the test's ``botohook`` markers (the closest wins), checked."""
+    markers = list(request.node.iter_markers("botohook"))
     options: Dict[str, Any] = {}
-    for marker in reversed(list(request.node.iter_markers("botohook"))):  # closest marker wins
+    for marker in reversed(markers):
         if marker.args:
             raise TypeError("@pytest.mark.botohook takes keyword options only")
         options.update(marker.kwargs)
+    if markers:
+        from .simulator import check_options
+
+        check_options(options, "@pytest.mark.botohook", ("metadata_as",))
     return options
 
 
 @pytest.fixture(autouse=True)
 def _botohook_everywhere(request: pytest.FixtureRequest) -> Iterator[None]:
     if not _enabled(request.config):
+        _options(request)  # a marker's options are checked on every test it marks, used or not
         yield
         return
     from ._api import mock

@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+import inspect
 import threading
 from collections import deque
 from contextlib import contextmanager
+from difflib import get_close_matches
+from functools import cache
 from pathlib import Path
-from typing import Any, Deque, Dict, Iterator, List, Mapping, NamedTuple, Tuple, Type, TypeVar
+from typing import (
+    Any,
+    Deque,
+    Dict,
+    FrozenSet,
+    Iterable,
+    Iterator,
+    List,
+    Mapping,
+    NamedTuple,
+    Sequence,
+    Tuple,
+    Type,
+    TypeVar,
+)
 
 from .ec2 import OPERATIONS
 from .ec2.base import Resource, Settings
@@ -17,7 +34,7 @@ from .ec2.model import Region
 from .ec2.network import Subnet, Vpc
 from .ec2.parameters import check as check_parameters
 from .ec2.wire import Params
-from .errors import UnsimulatedOperationError
+from .errors import UnknownRegionError, UnsimulatedOperationError
 from .faults import LAGS, Clock, Faults
 from .identity import OPERATIONS as IDENTITY_OPERATIONS
 from .interruptions import Interruption, carry_out, interruption, notices
@@ -30,6 +47,19 @@ SIMULATED_OPERATIONS = frozenset(
     + [f"{service}.{name}" for service, names in IDENTITY_OPERATIONS.items() for name in names]
 )
 """Every operation botohook answers, as ``service.Operation``."""
+_OPERATION_NAMES = frozenset(name.partition(".")[2] for name in SIMULATED_OPERATIONS)
+
+
+@cache
+def _partition_regions(regional: bool) -> FrozenSet[str]:
+    """The regions of every partition in botocore's data (EC2 is offered in each of them), or, not ``regional``, the
+    partitions' global names (``aws-global``: where IAM and STS may sign)."""
+    from botocore.loaders import create_loader
+
+    names = [
+        name for partition in create_loader().load_data("partitions")["partitions"] for name in partition["regions"]
+    ]
+    return frozenset(name for name in names if name.endswith("-global") != regional)
 
 
 class Call(NamedTuple):
@@ -67,6 +97,8 @@ class Simulator:
         lags: virtual seconds per kind under eventual consistency (``botohook.faults.LAGS`` has the defaults).
         virtual_sleep: while this simulation answers (``mock()``), ``time.sleep`` of the code under test advances
             ``sim.clock`` instead of sleeping, so its own retry loops run at once and the same every time.
+        regions: names of regions to simulate beyond those botocore knows for EC2 (every region of its partition
+            data); a call to any other region raises :class:`~botohook.errors.UnknownRegionError`.
 
     Thread-safe: operations on one simulator run one at a time.
     """
@@ -90,19 +122,27 @@ class Simulator:
         consistency: str = "strong",
         lags: Mapping[str, float] | None = None,
         virtual_sleep: bool = False,
+        regions: Iterable[str] = (),
     ) -> None:
-        if not (len(account_id) == 12 and account_id.isdigit()):
+        if not (isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()):
             raise ValueError(f"account_id must be 12 digits, not {account_id!r}")
-        if record_calls is not None and (isinstance(record_calls, bool) or not isinstance(record_calls, int)):
-            raise TypeError(f"record_calls must be an int or None, not {record_calls!r}")
-        if record_calls is not None and record_calls < 0:
-            raise ValueError(f"record_calls must be 0 or more, not {record_calls}")
+        _whole("seed", seed, None, optional=True)
+        _whole("record_calls", record_calls, 0, optional=True)
+        _whole("detached_address_limit", detached_address_limit, 0, optional=True)
+        _whole("elastic_ip_limit", elastic_ip_limit, 0, optional=False)
+        flags = (default_vpc, passthrough, strict, imds_v1, virtual_sleep)
+        for name, flag in zip(("default_vpc", "passthrough", "strict", "imds_v1", "virtual_sleep"), flags):
+            if not isinstance(flag, bool):
+                raise TypeError(f"{name} must be True or False, not {flag!r}")
+        if isinstance(call_time, bool) or not isinstance(call_time, (int, float)) or call_time < 0:
+            raise ValueError(f"call_time must be 0 or more virtual seconds, not {call_time!r}")
         if consistency not in ("strong", "eventual"):
             raise ValueError(f"consistency must be 'strong' or 'eventual', not {consistency!r}")
         unknown = set(lags or {}) - set(LAGS)
         if unknown or any(value < 0 for value in (lags or {}).values()):
             raise ValueError(f"lags are 0 or more virtual seconds for {', '.join(LAGS)}; not {dict(lags or {})!r}")
         self._lags = {**LAGS, **(lags or {})} if consistency == "eventual" else None
+        self._custom_regions = frozenset(_region_names(regions))
         self._settings_args = (
             account_id,
             allocation,
@@ -121,7 +161,7 @@ class Simulator:
         # Call's fields, made into Calls on demand; the latest record_calls of them
         self._calls: Deque[Tuple[str, str, str, Params, str | None]] = deque(maxlen=record_calls)
         self._answered = 0  # every call ever recorded, so dropped_calls = _answered - len(_calls)
-        self.faults = Faults(seed)
+        self.faults = Faults(seed, _OPERATION_NAMES)
         """Fault rules: ``sim.faults.add("AssignPrivateIpAddresses", "RequestLimitExceeded", times=2)``."""
         self._fault_rules = self.faults._rules  # the same list: one cheap truth test per call while there are none
         self._initial_faults = list(faults or [])
@@ -167,7 +207,10 @@ class Simulator:
                 raise UnsimulatedOperationError(service, operation)
         else:
             check_parameters(operation, params)
-        state = self._regions.get(region) or self.region(region)
+        state = self._regions.get(region)
+        if state is None:
+            self.check_region(region, service)
+            state = self._region(region)
         with self._lock:
             try:
                 if self._due:
@@ -191,7 +234,23 @@ class Simulator:
             return response
 
     def region(self, name: str = "us-east-1") -> Region:
-        """The state of one region, created on first use."""
+        """The state of one region, created on first use; :class:`~botohook.errors.UnknownRegionError` (a
+        ``ValueError``) for a region botohook does not simulate."""
+        if name not in self._regions:
+            self.check_region(name)
+        return self._region(name)
+
+    def check_region(self, name: str, service: str = "ec2") -> None:
+        """Raise :class:`~botohook.errors.UnknownRegionError` unless calls to ``service`` in region ``name`` are
+        simulated: a region botocore knows for EC2, one of the ``regions`` option, or, for IAM and STS, a partition's
+        global name. Transports answer the error's ``code``, ``message`` and ``status``; nothing is created."""
+        if name in self._custom_regions or name in _partition_regions(True):
+            return
+        if service != "ec2" and name in _partition_regions(False):
+            return
+        raise UnknownRegionError(name, sorted(_partition_regions(True) | self._custom_regions))
+
+    def _region(self, name: str) -> Region:
         region = self._regions.get(name)
         if region is None:
             with self._lock:
@@ -319,3 +378,39 @@ class Simulator:
         if isinstance(resource, kind):
             return resource
         raise KeyError(f"no {kind.__name__} {resource_id!r} in the simulation")
+
+
+def _region_names(regions: Iterable[str]) -> List[str]:
+    """The ``regions`` option, checked: a list of non-empty names."""
+    if isinstance(regions, str):
+        raise TypeError(f"regions is a list of region names, not the string {regions!r}")
+    names = list(regions)
+    for name in names:
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"regions is a list of region names; {name!r} is not one")
+    return names
+
+
+def _whole(name: str, value: object, least: int | None, optional: bool) -> None:
+    """Refuse anything but an int (not a bool) of at least ``least``, or None where ``optional``."""
+    if value is None and optional:
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int{' or None' if optional else ''}, not {value!r}")
+    if least is not None and value < least:
+        raise ValueError(f"{name} must be {least} or more, not {value}")
+
+
+OPTIONS = tuple(inspect.signature(Simulator).parameters)
+"""The names of :class:`Simulator`'s options."""
+
+
+def check_options(options: Mapping[str, Any], where: str, extra: Sequence[str] = ()) -> None:
+    """Refuse, where they are written, options that ``where`` does not take (``Simulator``'s and ``extra``):
+    ``TypeError`` naming the first unknown one, the nearest valid name and every valid one."""
+    valid = (*OPTIONS, *extra)
+    for name in options:
+        if name not in valid:
+            nearest = get_close_matches(name, valid, n=1)
+            hint = f" (did you mean {nearest[0]!r}?)" if nearest else ""
+            raise TypeError(f"{where} has no option {name!r}{hint}; its options are: {', '.join(valid)}")

@@ -64,6 +64,7 @@ def load(simulator: Simulator, world: World) -> None:
         for name, description in regions.items():
             region = trial_regions.get(name)
             if region is None:
+                simulator.check_region(name)
                 region = trial_regions[name] = Region(name, trial_settings)
             _Builder(region, name).build(description)
         trial_settings.lags = lags
