@@ -6,29 +6,32 @@ everything but ``cidr``/``subnet``/``type`` optional)::
 
     vpcs:         {id, cidr, tags, default}            default: the region's default VPC, renamed to ``id``
     subnets:      {id, vpc, cidr, zone, tags, default}  default: the default VPC's subnet of ``zone``, renamed
-    interfaces:   {id, subnet, primary, secondaries, prefixes, description, tags}
+    interfaces:   {id, subnet, primary, secondaries, prefixes, description, mac, tags}
     instances:    {id, type, image, interfaces: [{interface, device_index, delete_on_termination}], tags}
     elastic_ips:  {id, public_ip, interface, private_ip, tags}
 
 Everything is built through the simulator's own operations, so every rule EC2 applies holds (addresses inside
 their subnet and not reserved, limits of the instance type, ...); then the given ids replace the generated ones.
-A world that breaks a rule, or names a malformed or duplicate id, raises ``ValueError`` naming the entry, and the
-simulation is left as it was.
+A world that breaks a rule, names a malformed id or one already used (in any region), holds a key no entry takes
+(the nearest is named) or a value of the wrong type, raises ``ValueError`` naming the entry, and the simulation is
+left as it was.
 """
 
 from __future__ import annotations
 
 import copy
 import json
+import re
+from difflib import get_close_matches
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Tuple
 
 from botocore.exceptions import ParamValidationError
 from botocore.serialize import create_serializer
 
 from ._shapes import service_model
 from .ec2 import OPERATIONS
-from .ec2.addresses import format_ipv4, parse_ipv4
+from .ec2.addresses import format_ipv4
 from .ec2.base import Resource, is_resource_id
 from .ec2.enis import NetworkInterface
 from .ec2.errors import Ec2Error
@@ -40,6 +43,27 @@ if TYPE_CHECKING:
 
 World = Mapping[str, Any]
 _KINDS = ("vpcs", "subnets", "interfaces", "instances", "elastic_ips")
+_TEXT, _FLAG, _LIST, _TAGS = (str,), (bool,), (list, tuple), (Mapping,)
+# The keys an entry of each kind may hold, and the types of their values (JSON's and TOML's)
+_KEYS: Dict[str, Dict[str, Tuple[type, ...]]] = {
+    "vpcs": {"id": _TEXT, "cidr": _TEXT, "tags": _TAGS, "default": _FLAG},
+    "subnets": {"id": _TEXT, "vpc": _TEXT, "cidr": _TEXT, "zone": _TEXT, "tags": _TAGS, "default": _FLAG},
+    "interfaces": {
+        "id": _TEXT,
+        "subnet": _TEXT,
+        "primary": _TEXT,
+        "secondaries": _LIST,
+        "prefixes": _LIST,
+        "description": _TEXT,
+        "mac": _TEXT,
+        "tags": _TAGS,
+    },
+    "instances": {"id": _TEXT, "type": _TEXT, "image": _TEXT, "interfaces": _LIST, "tags": _TAGS},
+    "elastic_ips": {"id": _TEXT, "public_ip": _TEXT, "interface": _TEXT, "private_ip": _TEXT, "tags": _TAGS},
+    "instances.interfaces": {"interface": _TEXT, "device_index": (int,), "delete_on_termination": _FLAG},
+}
+_TYPE_NAMES = {_TEXT: "a string", _FLAG: "true or false", _LIST: "a list", _TAGS: "a mapping", (int,): "an integer"}
+_MAC = re.compile(r"[0-9a-f]{2}(:[0-9a-f]{2}){5}")
 _PREFIXES = {"vpcs": "vpc", "subnets": "subnet", "interfaces": "eni", "instances": "i", "elastic_ips": "eipalloc"}
 
 
@@ -55,9 +79,10 @@ def read(path: str | Path) -> Dict[str, Any]:
 
 def load(simulator: Simulator, world: World) -> None:
     """Build ``world`` into ``simulator``: all of it, or nothing and ``ValueError``."""
-    regions = world.get("regions")
+    regions = world.get("regions") if isinstance(world, Mapping) else None
     if not isinstance(regions, Mapping):
         raise ValueError('a world is a mapping {"regions": {"<region name>": {...}}}')
+    _check_keys("the world", world, ("regions",))
     with simulator.paused():
         trial_settings, trial_regions = copy.deepcopy((simulator._settings, simulator._regions))
         lags, trial_settings.lags = trial_settings.lags, None  # a world is in place at once, whatever the consistency
@@ -66,30 +91,39 @@ def load(simulator: Simulator, world: World) -> None:
             if region is None:
                 simulator.check_region(name)
                 region = trial_regions[name] = Region(name, trial_settings)
-            _Builder(region, name).build(description)
+            _Builder(region, name, trial_regions).build(description)
         trial_settings.lags = lags
         simulator._settings, simulator._regions = trial_settings, trial_regions
 
 
 class _Builder:
-    def __init__(self, region: Region, name: str) -> None:
+    def __init__(self, region: Region, name: str, regions: Mapping[str, Region]) -> None:
         self.region = region
         self.name = name
+        self.regions = regions  # every region of the simulation being built: an id names one resource in all
         self.given: Dict[str, Resource] = {}  # id named by the world -> the resource built for it
         self.serializer = create_serializer("ec2")
 
-    def build(self, description: Mapping[str, Any]) -> None:
-        unknown = set(description) - set(_KINDS)
-        if unknown:
-            raise ValueError(f"region {self.name}: unknown entries {sorted(unknown)} (known: {', '.join(_KINDS)})")
+    def build(self, description: Any) -> None:
+        if not isinstance(description, Mapping):
+            raise ValueError(f"region {self.name}: a region is a mapping of {', '.join(_KINDS)}, not {description!r}")
+        _check_keys(f"region {self.name}", description, _KINDS)
         for kind in _KINDS:
-            for index, entry in enumerate(description.get(kind, [])):
+            entries = description.get(kind, [])
+            if not isinstance(entries, _LIST):
+                raise ValueError(f"region {self.name}, {kind}: a list of entries, not {entries!r}")
+            for index, entry in enumerate(entries):
                 where = f"region {self.name}, {kind}[{index}]"
+                if not isinstance(entry, Mapping):
+                    raise ValueError(f"{where}: an entry is a mapping, not {entry!r}")
                 try:
+                    _check_entry(kind, entry)
                     getattr(self, "_" + kind)(entry)
                 except Ec2Error as error:
                     raise ValueError(f"{where} {_label(entry)}: {error.code}: {error.message}") from None
-                except (KeyError, TypeError, ValueError, ParamValidationError) as error:
+                except KeyError as error:
+                    raise ValueError(f"{where} {_label(entry)}: missing {error}") from None
+                except (TypeError, ValueError, ParamValidationError) as error:
                     raise ValueError(f"{where} {_label(entry)}: {error}") from None
 
     def _call(self, operation: str, **params: Any) -> Dict[str, Any]:
@@ -106,10 +140,17 @@ class _Builder:
                 raise ValueError(f"malformed id {given!r} (expecting {_PREFIXES[kind]}- and 8 or 17 hex digits)")
             if given in self.region.resources and self.region.resources[given] is not resource:
                 raise ValueError(f"duplicate id {given}")
+            elsewhere = next(
+                (n for n, r in self.regions.items() if r is not self.region and given in r.resources), None
+            )
+            if elsewhere is not None:
+                raise ValueError(f"duplicate id {given}: region {elsewhere} holds it (an id names one resource)")
             self.region.remove(resource)
             resource.id = given
             self.region.add(resource)
-        resource.tags.update(dict(entry.get("tags", {})))
+        tags = entry.get("tags", {})
+        if tags:  # as the API checks them
+            self._call("CreateTags", Resources=[resource.id], Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
         self.given[resource.id] = resource
 
     def _ref(self, resource_id: str, kind: type) -> Any:
@@ -154,7 +195,9 @@ class _Builder:
                 "AssignPrivateIpAddresses", NetworkInterfaceId=interface.id, Ipv4Prefixes=list(entry["prefixes"])
             )
         if "mac" in entry:
-            interface.mac = str(entry["mac"])
+            if not _MAC.fullmatch(entry["mac"]):
+                raise ValueError(f"mac {entry['mac']!r} is not a MAC address as EC2 writes them (0e:12:34:56:78:9a)")
+            interface.mac = entry["mac"]
         self._name("interfaces", entry, interface)
 
     def _instances(self, entry: Mapping[str, Any]) -> None:
@@ -189,18 +232,9 @@ class _Builder:
         self._name("instances", entry, instance)
 
     def _elastic_ips(self, entry: Mapping[str, Any]) -> None:
-        made = self._call("AllocateAddress", Domain="vpc")
+        wanted = {"Address": entry["public_ip"]} if "public_ip" in entry else {}  # refused as AllocateAddress refuses
+        made = self._call("AllocateAddress", Domain="vpc", **wanted)
         eip = self.region.elastic_ip(made["AllocationId"])
-        if "public_ip" in entry:
-            public = parse_ipv4(str(entry["public_ip"]))
-            if public is None:
-                raise ValueError(f"public_ip {entry['public_ip']!r} is not an IPv4 address")
-            holder = self.region.public_ips.get(public)
-            if holder is not None and holder is not eip:
-                raise ValueError(f"public_ip {entry['public_ip']} is taken")
-            del self.region.public_ips[eip.public_ip]
-            eip.public_ip = public
-            self.region.public_ips[public] = eip
         self._name("elastic_ips", entry, eip)
         if "interface" in entry:
             target = self._ref(entry["interface"], NetworkInterface)
@@ -210,6 +244,38 @@ class _Builder:
                 self._call("AttachInternetGateway", InternetGatewayId=gateway, VpcId=vpc.id)
             private = {"PrivateIpAddress": entry["private_ip"]} if "private_ip" in entry else {}
             self._call("AssociateAddress", AllocationId=eip.id, NetworkInterfaceId=target.id, **private)
+
+
+def _check_keys(where: str, mapping: Mapping[str, Any], valid: Tuple[str, ...]) -> None:
+    """Refuse a key ``where`` does not take, naming it and the nearest valid one."""
+    for key in mapping:
+        if key not in valid:
+            nearest = get_close_matches(str(key), valid, n=1)
+            hint = f" (did you mean {nearest[0]!r}?)" if nearest else ""
+            raise ValueError(f"{where}: unknown key {key!r}{hint}; the keys are {', '.join(valid)}")
+
+
+def _check_entry(kind: str, entry: Mapping[str, Any]) -> None:
+    """An entry's keys and the types of their values, as :data:`_KEYS` has them (the API checks the values)."""
+    keys = _KEYS[kind]
+    _check_keys("entry", entry, tuple(keys))
+    for key, value in entry.items():
+        if not _is(value, keys[key]):
+            raise ValueError(f"{key} must be {_TYPE_NAMES[keys[key]]}, not {value!r}")
+        if keys[key] is _TAGS and not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+            raise ValueError(f"tags map strings to strings, not {dict(value)!r}")
+        if kind == "instances" and key == "interfaces":
+            for slot in value:
+                if not isinstance(slot, Mapping):
+                    raise ValueError(f"interfaces holds mappings {{interface, device_index, ...}}, not {slot!r}")
+                _check_entry("instances.interfaces", slot)
+        elif keys[key] is _LIST and not all(isinstance(item, str) for item in value):
+            raise ValueError(f"{key} is a list of strings, not {value!r}")
+
+
+def _is(value: object, types: Tuple[type, ...]) -> bool:
+    """Whether ``value`` is of one of ``types`` (a bool is no integer)."""
+    return isinstance(value, types) and not (types == (int,) and isinstance(value, bool))
 
 
 def _label(entry: Any) -> str:

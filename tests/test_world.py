@@ -153,7 +153,41 @@ def broken(region_entry: Dict[str, Any]) -> Dict[str, Any]:
         ),
         ({"interfaces": [{"subnet": "subnet-00000000"}]}, r"interfaces\[0\] \(no id\): no Subnet 'subnet-00000000'"),
         ({"instances": [{"type": "c5.large", "interfaces": []}]}, r"instances\[0\].*device_index 0"),
-        ({"routers": []}, r"unknown entries \['routers'\]"),
+        ({"routers": []}, r"region eu-west-1: unknown key 'routers'; the keys are vpcs, subnets"),
+        # issue 20, item 10: nothing in a world is ignored or taken unchecked
+        (
+            {"interfaces": [{"subnet": "subnet-0a1b2c3d4e5f60719", "secondary": ["10.50.1.100"]}]},
+            r"interfaces\[0\] \(no id\): entry: unknown key 'secondary' \(did you mean 'secondaries'\?\)",
+        ),
+        (
+            {
+                "instances": [
+                    {"type": "c5.large", "interfaces": [{"interface": "eni-0a1b2c3d4e5f6071a", "device-index": 0}]}
+                ]
+            },
+            r"instances\[0\].*unknown key 'device-index' \(did you mean 'device_index'\?\)",
+        ),
+        ({"vpcs": [None]}, r"region eu-west-1, vpcs\[0\]: an entry is a mapping, not None"),
+        ({"vpcs": {"id": "vpc-0a1b2c3d4e5f60718"}}, r"region eu-west-1, vpcs: a list of entries"),
+        (
+            {"interfaces": [{"subnet": "subnet-0a1b2c3d4e5f60719", "secondaries": "10.50.1.100"}]},
+            r"secondaries must be a list",
+        ),
+        ({"vpcs": [{"cidr": "10.50.0.0/16", "tags": {"n": 1}}]}, r"vpcs\[0\] \(no id\): tags map strings to strings"),
+        ({"vpcs": [{"cidr": "10.50.0.0/16", "default": "yes"}]}, r"default must be true or false, not 'yes'"),
+        (
+            {"vpcs": [{"cidr": "10.50.0.0/16", "tags": {"aws:owner": "me"}}]},
+            r"InvalidParameterValue: Tag keys starting with 'aws:'",
+        ),
+        ({"vpcs": [{"tags": {"Name": "x"}}]}, r"vpcs\[0\] \(no id\): missing 'cidr'"),
+        (
+            {"interfaces": [{"subnet": "subnet-0a1b2c3d4e5f60719", "mac": "not a mac"}]},
+            r"mac 'not a mac' is not a MAC address",
+        ),
+        (
+            {"elastic_ips": [{"id": "eipalloc-0a1b2c3d4e5f6071f", "public_ip": "8.8.8.8"}]},
+            r"elastic_ips\[0\] 'eipalloc-0a1b2c3d4e5f6071f': InvalidAddress.NotFound: Address '8.8.8.8' not found.",
+        ),
     ],
     ids=[
         "malformed",
@@ -165,6 +199,17 @@ def broken(region_entry: Dict[str, Any]) -> Dict[str, Any]:
         "dangling",
         "no-eth0",
         "unknown",
+        "unknown-key",
+        "unknown-slot-key",
+        "null-entry",
+        "entries-not-a-list",
+        "secondaries-not-a-list",
+        "tag-not-text",
+        "flag-not-bool",
+        "reserved-tag",
+        "missing-key",
+        "bad-mac",
+        "private-public-ip",
     ],
 )
 def test_a_broken_world_is_refused_naming_the_entry_and_nothing_is_built(change: Dict[str, Any], message: str) -> None:
@@ -174,6 +219,41 @@ def test_a_broken_world_is_refused_naming_the_entry_and_nothing_is_built(change:
     with pytest.raises(ValueError, match=message):
         sim.load(broken(change))
     assert sim.dump() == before
+
+
+@pytest.mark.parametrize(
+    ("world", "message"),
+    [
+        ({"regions": {"eu-west-1": []}}, r"region eu-west-1: a region is a mapping of vpcs, .* not \[\]"),
+        ({"regions": {"eu-west-1": [None]}}, r"region eu-west-1: a region is a mapping"),
+        ({"regions": {"eu-west-1": {}}, "region": {}}, r"the world: unknown key 'region' \(did you mean 'regions'\?\)"),
+        ({"regions": ["eu-west-1"]}, r"a world is a mapping"),
+        (
+            {
+                "regions": {
+                    "eu-west-1": {"vpcs": [{"id": "vpc-0a1b2c3d4e5f60718", "cidr": "10.50.0.0/16"}]},
+                    "us-east-1": {"vpcs": [{"id": "vpc-0a1b2c3d4e5f60718", "cidr": "10.60.0.0/16"}]},
+                }
+            },
+            r"region us-east-1, vpcs\[0\] 'vpc-0a1b2c3d4e5f60718': duplicate id vpc-\w+: region eu-west-1 holds it",
+        ),
+    ],
+)
+def test_a_malformed_world_is_a_value_error_and_builds_nothing(world: Any, message: str) -> None:
+    sim = botohook.Simulator(seed=1)
+    sim.region("eu-west-1")
+    before = sim.dump()
+    with pytest.raises(ValueError, match=message):
+        sim.load(world)
+    assert sim.dump() == before
+
+
+def test_an_id_already_in_another_region_of_the_simulation_is_refused() -> None:
+    sim = botohook.Simulator(seed=1)
+    sim.load({"regions": {"eu-west-1": {"vpcs": [{"id": "vpc-0a1b2c3d4e5f60718", "cidr": "10.50.0.0/16"}]}}})
+    with pytest.raises(ValueError, match="duplicate id vpc-0a1b2c3d4e5f60718: region eu-west-1 holds it"):
+        sim.load({"regions": {"us-east-1": {"vpcs": [{"id": "vpc-0a1b2c3d4e5f60718", "cidr": "10.60.0.0/16"}]}}})
+    assert list(sim.dump()["regions"]) == ["eu-west-1"]
 
 
 def test_serve_starts_from_a_world(tmp_path: Path) -> None:
