@@ -18,7 +18,7 @@ from xml.sax.saxutils import escape
 
 from ._shapes import service_model, validate
 from .ec2.errors import Ec2Error
-from .errors import SIMULATED_DOCS, ResponseValidationError, UnsimulatedOperationError
+from .errors import SIMULATED_DOCS, ResponseValidationError, UnknownRegionError, UnsimulatedOperationError
 from .simulator import Simulator
 
 XMLNS = "http://ec2.amazonaws.com/doc/2016-11-15/"
@@ -58,6 +58,8 @@ def answer(
     except UnsimulatedOperationError as error:
         message = f"{error.detail}. The simulated operations are listed in {SIMULATED_DOCS}."
         return 400, failed("UnsupportedOperation", message, request_id), "UnsupportedOperation"
+    except UnknownRegionError as error:  # what an AWS endpoint answers a request signed for a region it does not know
+        return error.status, failed(error.code, error.message, request_id), error.code
     except ResponseValidationError as error:  # strict mode: a botohook bug, reported to the caller
         return 500, failed("InternalError", str(error), request_id), "InternalError"
 

@@ -142,6 +142,15 @@ def test_what_a_client_sends_cannot_forge_a_log_line(server: botohook.Server, lo
     assert logged[-1] == "DescribeVpcs us-east-1 ok"
 
 
+def test_a_made_up_region_is_refused_as_an_endpoint_refuses_it_and_builds_nothing(server: botohook.Server) -> None:
+    with pytest.raises(ClientError) as caught:
+        server.client("us-east1", config=NO_RETRIES).describe_vpcs()
+    assert caught.value.response["Error"]["Code"] == "SignatureDoesNotMatch"
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    assert "not 'us-east1'" in caught.value.response["Error"]["Message"]
+    assert "us-east1" not in server.simulator._regions
+
+
 def test_a_request_without_an_access_key_is_refused(server: botohook.Server) -> None:
     # EC2 refuses a request that names no access key (issue 21 item 13); botohook never checks a key's validity.
     scope = "AWS4-HMAC-SHA256 Credential=/20261205/us-east-1/ec2/aws4_request, Signature=0"
