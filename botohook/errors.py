@@ -51,7 +51,8 @@ class AmbiguousSimulationError(RuntimeError):
 
 
 class OutboundRequestError(RuntimeError):
-    """An HTTP request that would have left the process while a simulation is active: refused, never sent.
+    """A botocore or aiobotocore HTTP request that would have left the process while a simulation is active: refused,
+    never sent (requests the code makes with other libraries are its own).
 
     Requests to AWS pass only where the user asked for it, with ``passthrough=True``.
     """
@@ -59,8 +60,8 @@ class OutboundRequestError(RuntimeError):
     def __init__(self, url: str) -> None:
         self.url = url
         super().__init__(
-            f"botohook refused an HTTP request to {url} while a simulation is active: nothing leaves the process "
-            "unless passthrough=True lets an operation botohook does not simulate through."
+            f"botohook refused an HTTP request to {url} while a simulation is active: no botocore request leaves the "
+            "process unless passthrough=True lets an operation botohook does not simulate through."
         )
 
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import http.server
 import importlib.metadata
+import threading
+import urllib.request
 from pathlib import Path
 from typing import Any, Callable, Dict
 
 import boto3
 import pytest
+from botocore.awsrequest import AWSRequest
 from botocore.exceptions import ClientError
+from botocore.httpsession import URLLib3Session
 
 import botohook
 
@@ -136,3 +141,22 @@ def test_a_call_outside_the_tests_simulation_is_told_how_to_get_one(pytester: py
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*outside any simulation*function-scoped*botohook.mock() around their calls*"])
     result.stdout.no_fnmatch_line("*passthrough*")
+
+
+def test_the_guarantee_covers_botocore_sends_and_says_what_it_does_not_cover() -> None:
+    readme = (Path(botohook.__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    guarantee = readme.split("- **No botocore request leaves the process; other traffic is the code's own.**")[1]
+    guarantee = guarantee.split("\n- **")[0]
+    assert "Not guarded: requests the code under test makes itself with `requests`, `urllib`" in guarantee
+    assert "`169.254.169.254:80`" in guarantee and "child processes" in guarantee
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler) as httpd:
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/"
+        try:
+            with botohook.mock():
+                with urllib.request.urlopen(url) as answer:  # the code's own request: not botohook's to refuse
+                    assert answer.status == 200
+                with pytest.raises(botohook.OutboundRequestError, match="no botocore request leaves the process"):
+                    URLLib3Session().send(AWSRequest("GET", url).prepare())
+        finally:
+            httpd.shutdown()
