@@ -38,7 +38,8 @@ def test_subnet_map_public_ip_on_launch(ec2: Any, subnet_id: str) -> None:
     ec2.modify_subnet_attribute(SubnetId=subnet_id, MapPublicIpOnLaunch={"Value": True})
     assert ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"][0]["MapPublicIpOnLaunch"] is True
     node = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, SubnetId=subnet_id)["Instances"][0]
-    assert "PublicIpAddress" in node  # the subnet's attribute decides
+    shown = ec2.describe_instances(InstanceIds=[node["InstanceId"]])["Reservations"][0]["Instances"][0]
+    assert "PublicIpAddress" in shown  # the subnet's attribute decides
     with ec2_error("InvalidParameterValue", contains="has an IPv6 CIDR block associated", unchanged=ec2):
         ec2.modify_subnet_attribute(SubnetId=subnet_id, AssignIpv6AddressOnCreation={"Value": True})
     ec2.modify_subnet_attribute(SubnetId=subnet_id, AssignIpv6AddressOnCreation={"Value": False})

@@ -55,7 +55,7 @@ def test_associate_with_the_primary_and_describe(ec2: Any, subnet_id: str) -> No
         "AllocationId": eip["AllocationId"],
         "AssociationId": association,
         "IpOwnerId": "123456789012",
-        "PublicDnsName": "ec2-" + eip["PublicIp"].replace(".", "-") + ".compute-1.amazonaws.com",
+        "PublicDnsName": "",  # the VPC gives no DNS hostnames (test_answer_shapes.py)
         "PublicIp": eip["PublicIp"],
     }
     assert described["Association"] == expected

@@ -13,9 +13,10 @@ from .conftest import AMI, REGION, ec2_error, new_eni, unsimulated
 
 
 def launch(ec2: Any, **kwargs: Any) -> Dict[str, Any]:
+    """The new instance as DescribeInstances shows it (RunInstances' own answer shows no public address yet)."""
     kwargs.setdefault("InstanceType", "c5.large")
     found: Dict[str, Any] = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, **kwargs)["Instances"][0]
-    return found
+    return described(ec2, found["InstanceId"])
 
 
 def described(ec2: Any, instance_id: str) -> Dict[str, Any]:
@@ -190,7 +191,7 @@ def test_eventual_consistency_passes_through_stopping_and_pending() -> None:
         import boto3
 
         ec2 = boto3.client("ec2", region_name=REGION)
-        node = launch(ec2)
+        node = ec2.run_instances(ImageId=AMI, InstanceType="c5.large", MinCount=1, MaxCount=1)["Instances"][0]
         sim.clock.advance(10)
         ec2.stop_instances(InstanceIds=[node["InstanceId"]])
         assert described(ec2, node["InstanceId"])["State"]["Name"] == "stopping"

@@ -53,6 +53,7 @@ class Instance(Resource):
         "kind",
         "launch_index",
         "launch_time",
+        "metadata_options",
         "monitoring",
         "reservation_id",
         "settings",
@@ -87,6 +88,7 @@ class Instance(Resource):
         self.user_data: str | None = None
         self.key_name: str | None = None
         self.monitoring = False
+        self.metadata_options: Dict[str, str | int] = {}  # MetadataOptions as DescribeInstances shows them, but State
         self.transition_reason = ""
 
     @property

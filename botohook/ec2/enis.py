@@ -18,6 +18,7 @@ class NetworkInterface(Resource):
     __slots__ = (
         "associations",
         "attachment",
+        "created_by_caller",
         "description",
         "detaching",
         "groups",
@@ -59,6 +60,7 @@ class NetworkInterface(Resource):
         self.shown: Tuple[List[int], List[int]] = ([], [])
         self.shown_until: float | None = None
         self.detaching: Tuple[Attachment, float] | None = None  # the attachment it is leaving, until when
+        self.created_by_caller = False  # made by CreateNetworkInterface (not RunInstances): it shows a RequesterId
         rng = settings.id_rng
         self.mac = "0e:" + ":".join(f"{rng.getrandbits(8):02x}" for _ in range(5))
 

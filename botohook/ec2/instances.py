@@ -21,6 +21,15 @@ from .security_groups import group_by_name, group_entry
 
 Response = Dict[str, Any]
 STATE_CODES = {"pending": 0, "running": 16, "shutting-down": 32, "terminated": 48, "stopping": 64, "stopped": 80}
+_SHUTDOWN = ("Client.UserInitiatedShutdown", "Client.UserInitiatedShutdown: User initiated shutdown")
+_STATE_REASONS = {
+    "pending": ("pending", "pending"),
+    "stopping": _SHUTDOWN,
+    "stopped": _SHUTDOWN,
+    "shutting-down": _SHUTDOWN,
+    "terminated": _SHUTDOWN,
+}
+"""``StateReason`` (code, message) by state, as EC2 words it; a running instance has none."""
 
 
 class _Slot(NamedTuple):
@@ -203,6 +212,7 @@ def run_instances(region: Region, params: wire.Params) -> Response:
     if public:
         region.check_public_ips(count)
     tags = tags_by_type(params, ("instance", "network-interface", "volume"))
+    metadata = _metadata_options(params)
     wire.check_dry_run(params)
 
     reservation_id = region.settings.new_id("r")
@@ -212,6 +222,7 @@ def run_instances(region: Region, params: wire.Params) -> Response:
         instance.tags.update(tags.get("instance", {}))
         instance.client_token = wire.text(params, "ClientToken") or ""
         _reflect_launch_attributes(instance, params)
+        instance.metadata_options = metadata
         region.add(instance)
         for slot in sorted(slots, key=lambda s: s.device_index):
             if isinstance(slot.target, NetworkInterface):
@@ -227,7 +238,7 @@ def run_instances(region: Region, params: wire.Params) -> Response:
         instances.append(instance)
     return {
         "Groups": [],
-        "Instances": [describe_instance(region, i, "pending") for i in instances],
+        "Instances": [describe_instance(region, i, launch=True) for i in instances],
         "OwnerId": region.settings.account_id,
         "ReservationId": reservation_id,
     }
@@ -243,6 +254,33 @@ def _reflect_launch_attributes(instance: Instance, params: wire.Params) -> None:
     instance.user_data = wire.text(params, "UserData")
     instance.key_name = wire.text(params, "KeyName")
     instance.monitoring = wire.boolean(params, "Monitoring.Enabled")
+
+
+_SWITCHES = ("enabled", "disabled")
+_METADATA_CHOICES = {  # each option's values, its default first
+    "HttpTokens": ("optional", "required"),
+    "HttpEndpoint": _SWITCHES,
+    "HttpProtocolIpv6": _SWITCHES[::-1],
+    "InstanceMetadataTags": _SWITCHES[::-1],
+}
+
+
+def _metadata_options(params: wire.Params) -> Dict[str, str | int]:
+    """``MetadataOptions`` as given at launch over EC2's defaults (IMDSv2 optional, a hop limit of 1, the endpoint
+    on, its IPv6 endpoint and tags off [decided: the API reference's defaults; an AMI or an account setting may
+    require IMDSv2]); a value EC2 does not list is refused."""
+    hops = wire.integer(params, "MetadataOptions.HttpPutResponseHopLimit", "httpPutResponseHopLimit")
+    if hops is not None and not 1 <= hops <= 64:
+        raise invalid_value(f"Value ({hops}) for parameter httpPutResponseHopLimit is invalid. Expecting 1 to 64.")
+    chosen: Dict[str, str | int] = {}
+    for name, choices in _METADATA_CHOICES.items():
+        value = wire.text(params, f"MetadataOptions.{name}")
+        if value is not None and value not in choices:
+            raise invalid_value(f"Value ({value}) for parameter {name[0].lower()}{name[1:]} is invalid.")
+        chosen[name] = value or choices[0]
+        if name == "HttpTokens":
+            chosen["HttpPutResponseHopLimit"] = 1 if hops is None else hops
+    return chosen
 
 
 class _Need(NamedTuple):
@@ -288,8 +326,11 @@ def _capacity(slots: List[_Slot], low: int, high: int) -> int:
     return low
 
 
-def describe_instance(region: Region, instance: Instance, state: str | None = None) -> Response:
-    state = state or instance.state
+def describe_instance(region: Region, instance: Instance, launch: bool = False) -> Response:
+    """An instance as DescribeInstances shows it, or (``launch``) as RunInstances' answer does: ``pending``, its
+    interfaces attaching, no public address yet, whatever state the instance has already reached."""
+    state = "pending" if launch else instance.state
+    zone = instance.subnet.zone
     out: Response = {
         "AmiLaunchIndex": instance.launch_index,
         "ImageId": instance.image_id,
@@ -297,7 +338,12 @@ def describe_instance(region: Region, instance: Instance, state: str | None = No
         "InstanceType": instance.kind.name,
         "LaunchTime": instance.launch_time,
         "Monitoring": {"State": "enabled" if instance.monitoring else "disabled"},
-        "Placement": {"AvailabilityZone": instance.subnet.zone.name, "GroupName": "", "Tenancy": "default"},
+        "Placement": {
+            "AvailabilityZoneId": zone.zone_id,
+            "AvailabilityZone": zone.name,
+            "GroupName": "",
+            "Tenancy": "default",
+        },
         "ProductCodes": [],
         "State": {"Code": STATE_CODES[state], "Name": state},
         "StateTransitionReason": instance.transition_reason,
@@ -312,11 +358,23 @@ def describe_instance(region: Region, instance: Instance, state: str | None = No
         "VirtualizationType": "hvm",
         "SecurityGroups": [group_entry(region, g) for g in instance.groups],
         "NetworkInterfaces": [
-            describe_interface(region, instance.interfaces[i], for_instance=True) for i in sorted(instance.interfaces)
+            describe_interface(region, instance.interfaces[i], for_instance=True, launch=launch)
+            for i in sorted(instance.interfaces)
         ],
         "PrivateDnsName": "",
         "PublicDnsName": "",
+        "MetadataOptions": {"State": "pending" if launch else "applied", **instance.metadata_options},
+        "PrivateDnsNameOptions": {
+            "HostnameType": "ip-name",
+            "EnableResourceNameDnsARecord": False,
+            "EnableResourceNameDnsAAAARecord": False,
+        },
+        "NetworkPerformanceOptions": {"BandwidthWeighting": "default"},
+        "Operator": {"Managed": False},
     }
+    reason = _STATE_REASONS.get(state)
+    if reason is not None:
+        out["StateReason"] = {"Code": reason[0], "Message": reason[1]}
     primary = instance.primary_interface
     if primary is not None:
         out.update(
@@ -326,9 +384,11 @@ def describe_instance(region: Region, instance: Instance, state: str | None = No
             VpcId=primary.subnet.vpc.id,
             SourceDestCheck=primary.source_dest_check,
         )
-        public = primary.public_of(primary.primary)
+        public = None if launch else primary.public_of(primary.primary)
         if public is not None:
-            out.update(PublicIpAddress=format_ipv4(public), PublicDnsName=region.public_dns_name(public))
+            out["PublicIpAddress"] = format_ipv4(public)
+            if primary.subnet.vpc.dns_hostnames:
+                out["PublicDnsName"] = region.public_dns_name(public)
     if instance.key_name is not None:
         out["KeyName"] = instance.key_name
     if instance.tags:

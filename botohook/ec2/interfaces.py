@@ -58,21 +58,25 @@ def limit_exceeded() -> Ec2Error:
 
 
 def describe_interface(
-    region: Region, eni: NetworkInterface, status: str | None = None, for_instance: bool = False
+    region: Region, eni: NetworkInterface, status: str | None = None, for_instance: bool = False, launch: bool = False
 ) -> Response:
-    """An interface as DescribeNetworkInterfaces shows it, or (``for_instance``) as DescribeInstances does."""
+    """An interface as DescribeNetworkInterfaces shows it, or (``for_instance``) as DescribeInstances does, or
+    (``launch`` too) as RunInstances' answer does: attaching, with no public address yet. DNS names follow the VPC's
+    ``enableDnsHostnames``: when off, no private names and empty public ones."""
     subnet = eni.subnet
-    dns = region.dns_name
+    hostnames = subnet.vpc.dns_hostnames
 
     def address(value: int, primary: bool) -> Response:
-        out: Response = {"Primary": primary, "PrivateIpAddress": format_ipv4(value), "PrivateDnsName": dns(value)}
+        out: Response = {"Primary": primary, "PrivateIpAddress": format_ipv4(value)}
+        if hostnames:
+            out["PrivateDnsName"] = region.dns_name(value)
         eip = eni.associations.get(value)
         if eip is not None:
-            out["Association"] = describe_association(region, eip, for_instance)
-        elif primary and eni.public_ip is not None:
+            out["Association"] = describe_association(region, eip, for_instance, hostnames)
+        elif primary and eni.public_ip is not None and not launch:
             out["Association"] = {
                 "IpOwnerId": "amazon",
-                "PublicDnsName": region.public_dns_name(eni.public_ip),
+                "PublicDnsName": region.public_dns_name(eni.public_ip) if hostnames else "",
                 "PublicIp": format_ipv4(eni.public_ip),
             }
         return out
@@ -86,14 +90,16 @@ def describe_interface(
         "MacAddress": eni.mac,
         "NetworkInterfaceId": eni.id,
         "OwnerId": region.settings.account_id,
-        "PrivateDnsName": dns(eni.primary),
         "PrivateIpAddress": format_ipv4(eni.primary),
         "PrivateIpAddresses": addresses,
         "SourceDestCheck": eni.source_dest_check,
         "Status": status or eni.status,
         "SubnetId": subnet.id,
         "VpcId": subnet.vpc.id,
+        "Operator": {"Managed": False},
     }
+    if hostnames:
+        out["PrivateDnsName"] = region.dns_name(eni.primary)
     describe_ipv6(eni, out)
     if "Association" in addresses[0]:
         out["Association"] = addresses[0]["Association"]
@@ -108,7 +114,7 @@ def describe_interface(
             "DeleteOnTermination": attachment.delete_on_termination,
             "DeviceIndex": attachment.device_index,
             "NetworkCardIndex": 0,
-            "Status": attachment_status,
+            "Status": "attaching" if launch else attachment_status,
         }
         if not for_instance:
             out["Attachment"]["InstanceId"] = attachment.instance.id
@@ -117,16 +123,18 @@ def describe_interface(
         out["AvailabilityZone"] = subnet.zone.name
         out["AvailabilityZoneId"] = subnet.zone.zone_id
         out["RequesterManaged"] = False
-        out["RequesterId"] = caller_id(region.settings.account_id)  # [decided] the caller made every interface
+        if eni.created_by_caller:  # not those RunInstances made
+            out["RequesterId"] = caller_id(region.settings.account_id)
         out["TagSet"] = tag_list(eni.tags)
     return out
 
 
-def describe_association(region: Region, eip: ElasticIp, for_instance: bool = False) -> Response:
-    """An Elastic IP as an interface's address shows it."""
+def describe_association(region: Region, eip: ElasticIp, for_instance: bool, hostnames: bool) -> Response:
+    """An Elastic IP as an interface's address shows it: with a public DNS name only where the VPC gives
+    hostnames."""
     out: Response = {
         "IpOwnerId": region.settings.account_id,
-        "PublicDnsName": region.public_dns_name(eip.public_ip),
+        "PublicDnsName": region.public_dns_name(eip.public_ip) if hostnames else "",
         "PublicIp": eip.address,
     }
     if not for_instance:
@@ -268,6 +276,7 @@ def create_network_interface(region: Region, params: wire.Params) -> Response:
     tags = tag_specifications(params, "network-interface")
     wire.check_dry_run(params)
     eni = build_interface(region, plan)
+    eni.created_by_caller = True
     eni.tags.update(tags)
     out: Response = {"NetworkInterface": describe_interface(region, eni, "pending")}
     token = wire.text(params, "ClientToken")
@@ -294,7 +303,7 @@ def _filters(region: Region) -> Dict[str, Getter[NetworkInterface]]:
         "group-name": lambda e: [group_entry(region, g)["GroupName"] for g in e.groups],
         "private-ip-address": lambda e: [format_ipv4(e.primary)],
         "ipv6-addresses.ipv6-address": lambda e: [format_ipv6(a) for a in e.ipv6s],
-        "private-dns-name": lambda e: [region.dns_name(e.primary)],
+        "private-dns-name": lambda e: [region.dns_name(e.primary)] if e.subnet.vpc.dns_hostnames else [],
         "addresses.private-ip-address": lambda e: [format_ipv4(a) for a in [e.primary, *e.described(now)[0]]],
         "addresses.primary": lambda e: ["true", "false"] if e.described(now)[0] else ["true"],
         "attachment.instance-id": lambda e: [e.attachment.instance.id] if e.attachment else [],
@@ -310,7 +319,9 @@ def _filters(region: Region) -> Dict[str, Getter[NetworkInterface]]:
         "addresses.association.owner-id": lambda e: _owners(region, e),
         "association.ip-owner-id": lambda e: _owners(region, e),
         "association.public-dns-name": lambda e: [
-            region.public_dns_name(p) for p in [*(eip.public_ip for eip in e.associations.values()), e.public_ip] if p
+            region.public_dns_name(p)
+            for p in [*(eip.public_ip for eip in e.associations.values()), e.public_ip]
+            if p and e.subnet.vpc.dns_hostnames
         ],
         "attachment.attach.time": lambda e: [e.attachment.attach_time.isoformat()] if e.attachment else [],
         "association.allocation-id": lambda e: [eip.id for eip in e.associations.values()],

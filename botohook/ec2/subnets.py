@@ -39,6 +39,7 @@ def describe_subnet(region: Region, subnet: Subnet) -> Response:
             "EnableResourceNameDnsARecord": False,
             "EnableResourceNameDnsAAAARecord": False,
         },
+        "BlockPublicAccessStates": {"InternetGatewayBlockMode": "off"},
     }
     if subnet.tags:
         out["Tags"] = tag_list(subnet.tags)
