@@ -1,7 +1,7 @@
 """botohook over HTTP, side by side with the HTTP floor and moto's server mode, in one run with interleaved rounds.
 
-    python benchmarks/server.py            # about eight minutes
-    python benchmarks/server.py --quick    # a smoke test, not a measurement (about half a minute)
+    python benchmarks/server.py            # about ten minutes
+    python benchmarks/server.py --quick    # a smoke test, not a measurement (under a minute)
 
 Through a genuine client, per call: run.py's cycle (assign one automatic secondary address, unassign it) on an
 interface in a /16 with 2,000 addresses in use, from a genuine boto3 client with ``endpoint_url`` over loopback, against
@@ -486,13 +486,13 @@ def imports(args: argparse.Namespace) -> None:
         f"\nImports under -X importtime: {total / 1000:.0f} ms of {whole * 1000:.0f} ms to the first answer (importtime"
         " slows imports). By top-level package (own time of its modules, ms): "
         + ", ".join(f"{name} {own / 1000:.0f}" for name, own in sorted(packages.items(), key=lambda kv: -kv[1])[:8])
-        + ". The modules of >= 3% of the total, five levels deep, cumulative ms:\n"
+        + ". The modules of >= 3% of the total, six levels deep, cumulative ms:\n"
     )
     print("```")
 
     def show(nodes: List[Tuple[str, int, int, list]], level: int) -> None:
         for name, own, cumulative, children in sorted(nodes, key=lambda node: -node[2]):
-            if cumulative >= 0.03 * total and level < 5:
+            if cumulative >= 0.03 * total and level < 6:
                 print(f"{'  ' * level}{name:<{48 - 2 * level}} {cumulative / 1000:7.1f}  (self {own / 1000:.1f})")
                 show(children, level + 1)
 
