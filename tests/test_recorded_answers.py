@@ -153,6 +153,12 @@ def test_elastic_ips_named_by_their_address_get_ec2s_own_errors(ec2: Any) -> Non
         unchanged=ec2,
     ):
         ec2.disassociate_address(PublicIp=public)
+    with ec2_error(
+        "InvalidParameterCombination",
+        "You may specify public IP or association id, but not both in the same call",
+        unchanged=ec2,
+    ):  # [decided: ReleaseAddress's answer]
+        ec2.disassociate_address(PublicIp=public, AssociationId=association)
     ec2.disassociate_address(AssociationId=association)
     ec2.release_address(AllocationId=allocation)
 
