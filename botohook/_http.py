@@ -88,6 +88,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         if self.close_connection:
             self.send_header("Connection", "close")
+        elif self.request_version == "HTTP/1.0":  # it asked to keep alive: say yes, or it waits for a close
+            self.send_header("Connection", "keep-alive")
         self._headers_buffer.append(b"\r\n" + body)
         self.flush_headers()
 

@@ -101,6 +101,23 @@ def test_what_http_server_refuses_is_an_ec2_error_not_an_html_page(
     assert len(server.client().describe_vpcs()["Vpcs"]) == 1  # and the server keeps serving
 
 
+def test_an_http_1_0_client_that_asks_to_keep_alive_is_told_so(server: botohook.Server) -> None:
+    body = b"Action=DescribeVpcs&Version=2016-11-15"
+    request = b"POST / HTTP/1.0\r\nConnection: keep-alive\r\nContent-Length: %d\r\n\r\n" % len(body) + body
+    with socket.create_connection((server.host, server.port), timeout=10) as sock:
+        for _ in range(2):  # two answers on one connection, each framed and announced as kept alive
+            sock.sendall(request)
+            head = b""
+            while b"\r\n\r\n" not in head:
+                head += sock.recv(1)
+            assert b"Connection: keep-alive" in head
+            length = int(head.split(b"Content-Length: ")[1].split(b"\r\n")[0])
+            answer = b""
+            while len(answer) < length:
+                answer += sock.recv(length - len(answer))
+            assert answer.endswith(b"</DescribeVpcsResponse>")
+
+
 def test_an_answer_is_one_write_with_one_date_header(server: botohook.Server) -> None:
     body = b"Action=DescribeVpcs&Version=2016-11-15"
     answer = exchange(server, b"POST / HTTP/1.1\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
