@@ -266,3 +266,9 @@ def test_zones_of_another_region_name_it() -> None:
     with botohook.mock(strict=True):
         west = boto3.client("ec2", region_name="us-west-2").describe_availability_zones()["AvailabilityZones"]
         assert {(z["GroupName"], z["GroupLongName"]) for z in west} == {("us-west-2-zg-1", "US West (Oregon) 1")}
+
+
+def test_a_region_of_ones_own_has_a_zone_group_but_no_long_name() -> None:
+    with botohook.mock(strict=True, regions=["xx-test-1"]):
+        zones = boto3.client("ec2", region_name="xx-test-1").describe_availability_zones()["AvailabilityZones"]
+        assert zones and all(z["GroupName"] == "xx-test-1-zg-1" and "GroupLongName" not in z for z in zones)
