@@ -193,10 +193,9 @@ def _serve(args: argparse.Namespace) -> int:
             # [decided] once the environment is printed, a reader that goes away stops the log, not the server
             while not stop.wait(0.2):
                 pass
+            server.log.note("stopped")  # through the log: output nobody reads cannot hold up stopping
     except OSError as error:
         return _fail(f"cannot listen on {args.host} port {args.port}: {error.strerror or error}")
-    with suppress(OSError):
-        _write_line("# botohook: stopped")  # [decided] not written when nobody reads: see _write_line
     return 0
 
 

@@ -60,6 +60,8 @@ class Server:
         self._views_lock = threading.Lock()
         self._stack = ExitStack()  # the metadata views, stopped with the server
         self.config_file, self.credentials_file = _write_config(config_dir, self.endpoint_url, region)
+        self.log: RequestLog = _NoLog()
+        """Where the server logs (``serve``'s ``log``): ``server.log.note(...)`` adds a line that never blocks."""
 
     def metadata(self, instance_id: str) -> str:
         """The base URL of ``instance_id``'s instance metadata (what ``http://169.254.169.254`` is on that instance),
@@ -353,7 +355,7 @@ def serve(
     with tempfile.TemporaryDirectory(prefix="botohook-") as config_dir:
         server = Server(simulator, host, httpd.server_address[1], region, Path(config_dir))
         httpd.botohook = server
-        httpd.log = request_log
+        httpd.log = server.log = request_log
         try:
             with running(httpd), server._stack:
                 yield server
