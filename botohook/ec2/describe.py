@@ -84,6 +84,9 @@ def _matcher(pattern: str) -> Callable[[str], bool]:
         return lambda value: len(value) == whole.size and whole.at(value, 0)
     first, middle, last = pieces[0], pieces[1:-1], pieces[-1]
     least = sum(piece.size for piece in pieces)
+    head, tail = first.literal, last.literal
+    if not middle and head is not None and tail is not None:  # the usual "prefix*" or "*suffix": two string tests
+        return lambda value: len(value) >= least and value.startswith(head) and value.endswith(tail)
 
     def match(value: str) -> bool:
         end = len(value) - last.size
