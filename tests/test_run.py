@@ -221,6 +221,71 @@ def _links() -> str:
     return subprocess.run(["ip", "-o", "link"], capture_output=True, text=True).stdout
 
 
+# -- the command: botohook run ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def world_file(tmp_path: Any) -> Tuple[str, str, str]:
+    """A world with two instances, as a JSON file for --world: (path, instance a, instance b)."""
+    import json
+
+    simulator = botohook.Simulator(seed=8)
+    with botohook.serve(simulator) as server:
+        ec2 = server.client(region="us-east-1")
+        nodes = ec2.run_instances(ImageId=AMI, MinCount=2, MaxCount=2)["Instances"]
+    path = tmp_path / "world.json"
+    path.write_text(json.dumps(simulator.dump()))
+    return str(path), nodes[0]["InstanceId"], nodes[1]["InstanceId"]
+
+
+def botohook_command(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "botohook", *args], capture_output=True, text=True, timeout=120)
+
+
+@needs_namespaces
+def test_the_command_runs_as_each_instance_with_the_commands_status(world_file: Tuple[str, str, str]) -> None:
+    path, node_a, node_b = world_file
+    read = IMDS + 'echo "$(imds instance-id) $MAC $ENI"; exit 5'
+    done = botohook_command("run", "--world", path, "--instance", node_a, "--", "sh", "-c", read)
+    assert done.returncode == 5, done.stderr
+    assert done.stdout.startswith(f"{node_a} ") and done.stdout.count("\n") == 1  # no log lines mixed in
+    both = botohook_command("run", "--world", path, "--instance", node_a, "--instance", node_b, "--", "sh", "-c",
+                            IMDS + "imds instance-id; echo")  # fmt: skip
+    assert both.returncode == 0, both.stderr
+    assert sorted(both.stdout.split()) == sorted([node_a, node_b])  # one simulation, both nodes at once
+    killed = botohook_command("run", "--world", path, "--instance", node_a, "--", "sh", "-c", "kill -TERM $$")
+    assert killed.returncode == 128 + signal.SIGTERM  # as a shell reports a program ended by a signal
+
+
+def test_the_command_refuses_what_it_cannot_run(world_file: Tuple[str, str, str]) -> None:
+    path, node_a, _ = world_file
+    unknown = botohook_command("run", "--world", path, "--instance", "i-0000000000000000f", "--", "true")
+    assert unknown.returncode == 2 and "i-0000000000000000f" in unknown.stderr and "Traceback" not in unknown.stderr
+    nothing = botohook_command("run", "--instance", node_a)
+    assert nothing.returncode == 2 and "after --" in nothing.stderr
+    if shutil.which("aws") is not None:  # without --instance: the served environment only
+        query = ["aws", "ec2", "describe-instances", "--query", "Reservations[].Instances[].InstanceId", "--output",
+                 "text"]  # fmt: skip
+        listed = botohook_command("run", "--world", path, "--", *query)
+        assert listed.returncode == 0 and node_a in listed.stdout.split(), listed.stderr
+
+
+def test_the_command_names_the_fallback_without_namespaces(
+    world_file: Tuple[str, str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from botohook import cli
+
+    path, node_a, _ = world_file
+    monkeypatch.setattr(_netns, "unavailable", lambda: "creating network namespaces needs root (ip netns)")
+    handler = signal.getsignal(signal.SIGTERM)
+    try:
+        assert cli.main(["run", "--world", path, "--instance", node_a, "--", "true"]) == 2
+    finally:
+        signal.signal(signal.SIGTERM, handler)
+    error = capsys.readouterr().err
+    assert "needs root" in error and "http_proxy=" in error and error.count("\n") == 1
+
+
 CLOUD_INIT = """
 import json, sys
 from cloudinit import distros, helpers
