@@ -183,7 +183,7 @@ class RequestLog:
         else:
             self._put("\n".join(f"# {json.dumps(line)[1:-1]}" for line in f"botohook: {message}".splitlines()))
 
-    def close(self, timeout: float = 0.5) -> None:
+    def flush(self, timeout: float = 0.5) -> None:
         """Give the queued lines up to ``timeout`` seconds to be written (never longer: output nobody reads must
         not hold up stopping)."""
         deadline = time.monotonic() + timeout
@@ -225,7 +225,7 @@ class _NoLog(RequestLog):
     def note(self, message: str) -> None:
         pass
 
-    def close(self, timeout: float = 0.5) -> None:
+    def flush(self, timeout: float = 0.5) -> None:
         pass
 
 
@@ -360,4 +360,4 @@ def serve(
             with running(httpd), server._stack:
                 yield server
         finally:
-            request_log.close()
+            request_log.flush()

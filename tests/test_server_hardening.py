@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError
 
 import botohook
 
-NO_RETRIES = Config(retries={"max_attempts": 1, "mode": "standard"})
+NO_RETRIES = Config(retries={"total_max_attempts": 1, "mode": "standard"})
 OPTIONS = dict(region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b", config=NO_RETRIES)
 
 
@@ -141,6 +141,7 @@ def test_a_bug_inside_botohook_answers_without_its_traceback(
     assert error["Code"] == "InternalError"
     assert error["Message"] == f"botohook failed (request {request_id})"
     assert "Traceback" not in error["Message"] and "secret" not in error["Message"]
+    server.log.flush()
     server_log = "\n".join(logged)
     assert f"request {request_id} failed" in server_log and "/some/secret/path.py" in server_log
 
@@ -152,6 +153,7 @@ def test_what_a_client_sends_cannot_forge_a_log_line(server: botohook.Server, lo
     body = b"Action=DescribeVpcs"
     exchange(server, b"POST / HTTP/1.1\r\nAuthorization: %s\r\nContent-Length: 19\r\n\r\n" % scope.encode() + body)
     server.client().describe_vpcs()
+    server.log.flush()  # lines are written by the log's own thread
     lines = "\n".join(logged).splitlines()
     assert all(line.startswith("#") or len(line.split(" ")) == 3 for line in lines if '"' not in line), lines
     assert not any("\x1b" in line or line.startswith("DeleteVpc") for line in lines)
