@@ -35,8 +35,9 @@ def assign(ec2: Any, eni: str) -> Dict[str, Any]:
 def test_legacy_mode_survives_two_throttles_and_reports_two_retries(world: Tuple[botohook.Simulator, str]) -> None:
     sim, eni = world
     sim.faults.add(ASSIGN, "RequestLimitExceeded", times=2)
+    ec2 = client()  # made before the clock starts: making a client is slow on a loaded machine, sleeping is not it
     before, wall = sim.clock.now(), time.monotonic()
-    answer = assign(client(), eni)  # the default retry mode: legacy, 5 attempts, RequestLimitExceeded on 503
+    answer = assign(ec2, eni)  # the default retry mode: legacy, 5 attempts, RequestLimitExceeded on 503
     assert answer["ResponseMetadata"]["RetryAttempts"] == 2
     assert len(sim.interface(eni).secondary_addresses) == 1
     assert [(c.operation, c.error) for c in sim.calls[-3:]] == [
