@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import queue
 import shlex
 import signal
 import sys
@@ -19,7 +20,7 @@ from typing import Any, Dict, List
 
 from . import __version__
 from .faults import LAGS
-from .server import serve
+from .server import Server, serve
 from .simulator import Simulator
 
 _DESCRIPTION = "Serve a simulated EC2 network (EC2's Query API and a JSON control API) on HTTP until interrupted."
@@ -220,44 +221,58 @@ def _run(args: argparse.Namespace) -> int:
     if not argv:
         sys.stderr.write("botohook run: give the command to run after --\n")
         return 2
+    if args.log_format != "text":
+        sys.stderr.write("botohook run: --log-format: run writes no request log (standard output is COMMAND's)\n")
+        return 2
+    ended = [int(signal.SIGINT)]
 
-    def interrupted(*_: Any) -> None:
+    def interrupted(signum: int, _: Any) -> None:
+        ended[0] = signum
         raise KeyboardInterrupt  # the commands are killed, their namespaces removed
 
     signal.signal(signal.SIGTERM, interrupted)
     try:
         simulator = _simulator(args)
         with serve(simulator, host=args.host, port=args.port, region=args.region) as server:
-            for instance_id in args.instance:
-                simulator.instance(instance_id)  # KeyError before anything runs
-            if not args.instance:
-                return _status(server.run(None, argv).returncode)
-            statuses: List[int] = []
-            failures: List[Exception] = []
-
-            def on(instance_id: str) -> None:
-                try:
-                    statuses.append(server.run(instance_id, argv).returncode)
-                except Exception as error:  # reported by the main thread
-                    failures.append(error)
-                    kill_all()
-
-            runs = [threading.Thread(target=on, args=(i,), daemon=True) for i in dict.fromkeys(args.instance)]
-            for thread in runs:
-                thread.start()
-            for thread in runs:
-                thread.join()
-            if failures:
-                raise failures[0]
-            return next((_status(s) for s in statuses if s != 0), 0)
-    except KeyboardInterrupt:
-        kill_all()
-        return 130
+            try:
+                return _run_each(server, list(dict.fromkeys(args.instance)), argv)
+            except KeyboardInterrupt:
+                kill_all()  # before the server stops: the commands end first, their namespaces with them
+                return 128 + ended[0]
+    except KeyboardInterrupt:  # before COMMAND started
+        return 128 + ended[0]
     except KeyError as error:
         sys.stderr.write(f"botohook run: {error.args[0]} (build it with --world)\n")
     except (NamespaceUnavailableError, OSError, ValueError, TypeError) as error:
         sys.stderr.write(f"botohook run: {error}\n")
     return 2
+
+
+def _run_each(server: Server, instances: List[str], argv: List[str]) -> int:
+    """COMMAND on each instance at once (in this thread when there is at most one), then its exit status: the first
+    that is not 0."""
+    from ._netns import kill_all
+
+    for instance_id in instances:
+        server.simulator.instance(instance_id)  # KeyError before anything runs
+    if len(instances) <= 1:
+        return _status(server.run(instances[0] if instances else None, argv).returncode)
+    results: queue.Queue[int | Exception] = queue.Queue()
+
+    def on(instance_id: str) -> None:
+        try:
+            results.put(server.run(instance_id, argv).returncode)
+        except Exception as error:  # reported by the main thread; the others end
+            results.put(error)
+            kill_all()
+
+    for instance_id in instances:
+        threading.Thread(target=on, args=(instance_id,), daemon=True).start()
+    answers = [results.get() for _ in instances]  # a queue, not join(): Ctrl-C and SIGTERM interrupt it cleanly
+    failure = next((a for a in answers if isinstance(a, Exception)), None)
+    if failure is not None:
+        raise failure
+    return next((_status(a) for a in answers if isinstance(a, int) and a != 0), 0)
 
 
 def _status(returncode: int) -> int:

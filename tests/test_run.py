@@ -257,12 +257,31 @@ def test_the_command_runs_as_each_instance_with_the_commands_status(world_file: 
     assert killed.returncode == 128 + signal.SIGTERM  # as a shell reports a program ended by a signal
 
 
+@needs_namespaces
+def test_sigterm_to_the_command_ends_the_program_and_its_namespace(world_file: Tuple[str, str, str]) -> None:
+    path, node_a, _ = world_file
+    command = [sys.executable, "-m", "botohook", "run", "--world", path, "--instance", node_a, "--", "sh", "-c",
+               "echo $$; sleep 303 & sleep 304"]  # fmt: skip
+    runner = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    assert runner.stdout is not None
+    program = int(runner.stdout.readline())
+    runner.send_signal(signal.SIGTERM)
+    assert runner.wait(timeout=30) == 128 + signal.SIGTERM
+    time.sleep(0.1)
+    assert not os.path.exists(f"/proc/{program}")
+    assert subprocess.run(["pgrep", "-f", "sleep 30[34]"], capture_output=True).returncode == 1  # its children too
+    listed = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+    assert f"botohook-{runner.pid}-" not in listed
+
+
 def test_the_command_refuses_what_it_cannot_run(world_file: Tuple[str, str, str]) -> None:
     path, node_a, _ = world_file
     unknown = botohook_command("run", "--world", path, "--instance", "i-0000000000000000f", "--", "true")
     assert unknown.returncode == 2 and "i-0000000000000000f" in unknown.stderr and "Traceback" not in unknown.stderr
     nothing = botohook_command("run", "--instance", node_a)
     assert nothing.returncode == 2 and "after --" in nothing.stderr
+    logged = botohook_command("run", "--log-format", "json", "--", "true")
+    assert logged.returncode == 2 and "--log-format" in logged.stderr
     if shutil.which("aws") is not None:  # without --instance: the served environment only
         query = ["aws", "ec2", "describe-instances", "--query", "Reservations[].Instances[].InstanceId", "--output",
                  "text"]  # fmt: skip
