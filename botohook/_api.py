@@ -59,7 +59,8 @@ class mock:  # noqa: N801 - used like a function, as in ``with botohook.mock():`
     Use as ``with botohook.mock(**options) as sim:`` (or ``async with``), or as a decorator
     ``@botohook.mock(**options)`` on a function, a coroutine function or a class (its ``test*`` methods), with a
     fresh simulator per call; :func:`current` returns it. ``options`` are :class:`Simulator`'s, and
-    ``metadata_as="i-..."`` (see :meth:`Simulator.metadata_as`). Nesting is safe:
+    ``metadata_as="i-..."`` (see :meth:`Simulator.metadata_as`), checked here, where they are written (an unknown
+    name or a bad value raises at once, not when the simulation starts). Nesting is safe:
     the innermost simulation answers. While active, no credentials are needed and client creation never
     looks for them on the network.
     """

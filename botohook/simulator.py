@@ -100,6 +100,8 @@ class Simulator:
         regions: names of regions to simulate beyond those botocore knows for EC2 (every region of its partition
             data); a call to any other region raises :class:`~botohook.errors.UnknownRegionError`.
 
+    A value of the wrong type or out of range raises ``TypeError`` or ``ValueError`` here, naming the option.
+
     Thread-safe: operations on one simulator run one at a time.
     """
 
