@@ -24,7 +24,8 @@ _NAME = "botohook instance identity (not AWS)"
 class _Key(NamedTuple):
     n: int
     e: int
-    d: int
+    p: int
+    q: int
 
 
 _key: _Key | None = None
@@ -64,17 +65,18 @@ def key() -> _Key:
         if _key is None:
             e = 65537
             p, q = _prime(1024, e), _prime(1024, e)
-            _key = _Key(p * q, e, pow(e, -1, (p - 1) * (q - 1)))
+            _key = _Key(p * q, e, p, q)
         return _key
 
 
 def sign(message: bytes) -> bytes:
     """The RSASSA-PKCS1-v1_5 signature of ``message`` with SHA-256."""
-    n, _, d = key()
+    n, e, p, q = key()
     size = (n.bit_length() + 7) // 8
     digest = _DIGEST_INFO + hashlib.sha256(message).digest()
-    encoded = b"\x00\x01" + b"\xff" * (size - len(digest) - 3) + b"\x00" + digest
-    return pow(int.from_bytes(encoded, "big"), d, n).to_bytes(size, "big")
+    m = int.from_bytes(b"\x00\x01" + b"\xff" * (size - len(digest) - 3) + b"\x00" + digest, "big")
+    mp, mq = pow(m, pow(e, -1, p - 1), p), pow(m, pow(e, -1, q - 1), q)  # by the Chinese remainder theorem
+    return (mq + q * ((mp - mq) * pow(q, -1, p) % p)).to_bytes(size, "big")
 
 
 def signature(document: str) -> str:
@@ -106,7 +108,7 @@ def pkcs7(document: str) -> str:
 
 def certificate() -> str:
     """A self-signed X.509 certificate (PEM) of this process's key, to verify what it signed."""
-    n, e, _ = key()
+    n, e, _, _ = key()
     now = datetime.now(timezone.utc)
     validity = _seq(*(_tlv(0x17, f"{t:%y%m%d%H%M%SZ}".encode()) for t in (now, now + timedelta(days=3650))))
     public = _seq(_seq(_oid(_RSA), b"\x05\x00"), _tlv(0x03, b"\x00" + _seq(_int(n), _int(e))))
