@@ -82,6 +82,13 @@ def _serve_options(command: argparse.ArgumentParser) -> None:
         default=True,
         help="start each region with a default VPC and a default subnet per zone (default: yes)",
     )
+    sim.add_argument(
+        "--add-region",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="simulate this region too, beyond those botocore knows for EC2 (a custom partition's); repeatable",
+    )
     sim.add_argument("--world", default=None, help="build this world first (a JSON file, or TOML on Python 3.11+)")
     sim.add_argument(
         "--faults",
@@ -158,6 +165,7 @@ def _simulator(args: argparse.Namespace) -> Simulator:
         lags=_lags(args.lag) or None,
         record_calls=args.record_calls,
         faults=faults,
+        regions=args.add_region,
     )
     if args.world is not None:
         simulator.load(args.world)

@@ -79,7 +79,7 @@ def test_help_explains_every_option_in_plain_text() -> None:
     assert done.returncode == 0 and "``" not in done.stdout
     for option in ("--host", "--port", "--region", "--log-format", "--seed", "--allocation", "--account-id",
                    "--default-vpc", "--no-default-vpc", "--world", "--faults", "--strict", "--imds-v1",
-                   "--consistency", "--lag", "--record-calls"):  # fmt: skip
+                   "--consistency", "--lag", "--record-calls", "--add-region"):  # fmt: skip
         assert option in done.stdout
     commands = next(a for a in parser()._actions if a.dest == "command").choices
     for command in commands.values():  # type: ignore[union-attr]
@@ -108,7 +108,7 @@ def test_options_reach_the_simulation(tmp_path: Path, served: List[subprocess.Po
     faults.write_text(json.dumps([{"operation": "DescribeSubnets", "code": "RequestLimitExceeded", "times": 1}]))
     process, exports = start(
         "--no-default-vpc", "--account-id", "210987654321", "--region", "eu-west-1", "--faults", str(faults),
-        "--consistency", "eventual", "--lag", "create=30", "--record-calls", "2",
+        "--consistency", "eventual", "--lag", "create=30", "--record-calls", "2", "--add-region", "eu-test-1",
     )  # fmt: skip
     served.append(process)
     ec2, sts = client(exports), client(exports, "sts")
@@ -119,8 +119,12 @@ def test_options_reach_the_simulation(tmp_path: Path, served: List[subprocess.Po
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]  # type: ignore[attr-defined]
     with pytest.raises(ClientError, match=r"InvalidVpcID\.NotFound"):  # unknown for 30 virtual seconds
         ec2.describe_vpcs(VpcIds=[vpc])  # type: ignore[attr-defined]
+    assert client({**exports, "AWS_REGION": "eu-test-1"}).describe_vpcs()["Vpcs"] == []  # type: ignore[attr-defined]
     calls = control(exports, "GET", "calls")
-    assert [c["operation"] for c in calls["calls"]] == ["CreateVpc", "DescribeVpcs"]  # the latest 2
+    assert [(c["operation"], c["region"]) for c in calls["calls"]] == [  # the latest 2
+        ("DescribeVpcs", "eu-west-1"),
+        ("DescribeVpcs", "eu-test-1"),
+    ]
 
 
 def control(exports: Dict[str, str], method: str, route: str, body: object = None) -> Dict[str, object]:
