@@ -157,6 +157,47 @@ def test_a_two_node_failover_with_shell_agents(world: World) -> None:
     assert namespaces() == []
 
 
+SPOT_WATCH = (
+    IMDS
+    + """
+echo watching
+for i in $(seq 300); do  # a Spot interruption handler: on notice, hand the VIP to the peer, then report
+  if action=$(imds spot/instance-action); then
+    aws ec2 assign-private-ip-addresses --network-interface-id "$PEER" --private-ip-addresses "$VIP" \\
+        --allow-reassignment >/dev/null && ip addr del "$VIP/24" dev eth0 2>/dev/null
+    echo "$action"; exit 0
+  fi
+  sleep 0.1
+done
+exit 4
+"""
+)
+
+
+@needs_namespaces
+def test_an_agent_reacts_to_a_spot_interruption_before_the_instance_goes(world: World) -> None:
+    server, ec2, node, peer = world
+    vip = "10.60.1.201"
+    eni, peer_eni = (server.simulator.instance(n).interfaces[0].id for n in (node, peer))
+    ec2.assign_private_ip_addresses(NetworkInterfaceId=eni, PrivateIpAddresses=[vip])
+    environ = {**os.environ, "VIP": vip, "PEER": peer_eni}
+    done: List[subprocess.CompletedProcess[str]] = []
+    handler = ["sh", "-c", SPOT_WATCH]
+    runner = threading.Thread(
+        target=lambda: done.append(server.run(node, handler, env=environ, capture_output=True, text=True, timeout=120))
+    )
+    runner.start()
+    time.sleep(0.5)  # the handler polls and sees no notice yet
+    server.simulator.interrupt(node, "spot")
+    runner.join()
+    assert done[0].returncode == 0 and '"action": "terminate"' in done[0].stdout, done[0].stderr
+    server.simulator.clock.advance(120)
+    states = ec2.describe_instances(InstanceIds=[node])["Reservations"][0]["Instances"][0]["State"]["Name"]
+    assert states == "terminated"
+    holder = ec2.describe_network_interfaces(Filters=[{"Name": "addresses.private-ip-address", "Values": [vip]}])
+    assert [i["NetworkInterfaceId"] for i in holder["NetworkInterfaces"]] == [peer_eni]  # moved in its two minutes
+
+
 @needs_namespaces
 def test_everything_is_removed_when_the_program_is_killed(world: World) -> None:
     server, _, node, _ = world
