@@ -2,12 +2,14 @@
 live simulation at each request and served over loopback HTTP; and :func:`metadata_as`, which sends this process's
 requests for that address to such a view.
 
-The only module that knows the IMDS protocol. IMDSv2: ``PUT /latest/api/token`` with
-``X-aws-ec2-metadata-token-ttl-seconds`` (1-21600, else 400) gives a token; every ``GET`` needs a live token of the
-same view in ``X-aws-ec2-metadata-token`` (missing, wrong or expired on the simulator's clock: 401), unless the
-simulator allows IMDSv1 (``imds_v1=True``). An unknown path, or any path of an instance that does not exist (yet)
-or is terminated: 404. The identity document's ``signature``, ``pkcs7`` and ``rsa2048`` are signed with a key botohook
-makes per process, not AWS's: :func:`identity_certificate` verifies them.
+The only module that knows the IMDS protocol. Every version ``GET /`` lists serves the same tree. IMDSv2:
+``PUT /latest/api/token`` with ``X-aws-ec2-metadata-token-ttl-seconds`` (1-21600 in ASCII digits, else 400; none
+through a forwarding proxy, ``X-Forwarded-For``: 403) gives a token; every ``GET`` needs a live token of the same view
+in ``X-aws-ec2-metadata-token`` (missing, wrong or expired on the simulator's clock: 401), unless the simulator allows
+IMDSv1 (``imds_v1=True``). Requests may be proxy-form (``GET http://169.254.169.254/...``: the view as an HTTP proxy).
+An unknown path, or any path of an instance that does not exist (yet) or is terminated: 404. The identity document's
+``signature``, ``pkcs7`` and ``rsa2048`` are signed with a key botohook makes per process, not AWS's:
+:func:`identity_certificate` verifies them.
 """
 
 from __future__ import annotations
