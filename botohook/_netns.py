@@ -1,57 +1,109 @@
-"""Run a program as a simulated instance (``botohook run``, :meth:`Server.run`): in a Linux network namespace of
-its own where ``169.254.169.254:80`` is that instance's metadata view, ``eth0`` (``eth1``, ... by device index)
-carries the instance's MACs and primary addresses, the served EC2 endpoint answers at its usual URL, and nothing
-else is reachable.
+"""Run a program as a simulated instance (``botohook run``, :meth:`Server.run`): in Linux network and mount
+namespaces of its own where ``169.254.169.254:80`` is that instance's metadata view, ``eth0`` (``eth1``, ... by device
+index) carries the instance's MACs and primary addresses (``/sys/class/net`` shows them), the served EC2 endpoint
+answers at its usual URL, and nothing else is reachable.
 
-Invariants: the namespace holds only the program and the relays' listening sockets; the namespace's name is
-removed as soon as the program has entered it, so the kernel frees the namespace (and its interfaces) when the
-program and its children end, whatever ends them (a kill of this process included); the relays, threads of this
-process, forward each connection to the server or the view on this host's loopback. Needs root (``ip netns``);
-where that is impossible, :class:`NamespaceUnavailableError` says why and what to use instead.
+How: ``unshare`` starts a small standard-library helper in new namespaces (as root; otherwise in a user namespace
+too, mapped to root, where the kernel allows it), which sets the interfaces up, listens on the metadata address and
+the endpoint's, hands those listening sockets back over a socket pair and becomes the program. Threads of this process
+relay each connection accepted there to the server or the view on this host's loopback. Invariants: the namespaces
+have no name, so the kernel frees them (interfaces and all) when the program and its children end, whatever ends
+them, a kill of this process included; the program leads a process group of its own, killed whole on a timeout or an
+interrupt. Where namespaces cannot be made, :class:`NamespaceUnavailableError` says why and what to use instead.
 """
 
 from __future__ import annotations
 
-import ctypes
+import functools
+import json
 import os
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import threading
-import time
 from contextlib import ExitStack, suppress
-from itertools import count
-from typing import TYPE_CHECKING, Any, Dict, List, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Any, List, Sequence, Set, Tuple
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
     from .server import Server
 
-_CLONE_NEWNET = 0x40000000
 _IMDS = ("169.254.169.254", 80)
-_names = count()
 _running: Set[subprocess.Popen[Any]] = set()  # the programs running in namespaces now, for kill_all()
 FALLBACK = (
     "run the program without --instance (the served environment only) with http_proxy={view} and NO_PROXY and "
     "no_proxy set to 127.0.0.1 (not 169.254.169.254): curl, requests and urllib then reach the instance's metadata "
     "view at http://169.254.169.254 through it as a proxy (README: Without namespaces)"
 )
+_HELPER = r"""
+import json, os, socket, subprocess, sys
+channel = socket.socket(fileno=int(sys.argv[1]))
+config = json.loads(sys.argv[2])
+try:
+    def ip(*args):
+        done = subprocess.run(["ip", *args], capture_output=True, text=True)
+        if done.returncode:
+            raise OSError(f"ip {' '.join(args)}: {done.stderr.strip()}")
+    ip("link", "set", "lo", "up")
+    ip("addr", "add", "169.254.169.254/32", "dev", "lo")
+    for index, mac, address in config["interfaces"]:
+        ip("link", "add", f"eth{index}", "type", "veth", "peer", "name", f"eth{index}-peer")
+        ip("link", "set", f"eth{index}", "address", mac)
+        ip("addr", "add", address, "dev", f"eth{index}")
+        ip("link", "set", f"eth{index}-peer", "up")
+        ip("link", "set", f"eth{index}", "up")
+    done = subprocess.run(["mount", "-t", "sysfs", "sysfs", "/sys"], capture_output=True, text=True)
+    if done.returncode:
+        raise OSError(f"mount sysfs: {done.stderr.strip()}")
+    listeners = []
+    for host, port in config["listen"]:
+        listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((host, port))
+        listener.listen(64)
+        listeners.append(listener)
+    socket.send_fds(channel, [b"ok"], [listener.fileno() for listener in listeners])
+except Exception as error:
+    channel.sendall(f"error: {error}".encode())
+    sys.exit(125)
+channel.close()
+for listener in listeners:
+    listener.close()
+os.execvp(sys.argv[3], sys.argv[3:])
+"""
 
 
 class NamespaceUnavailableError(RuntimeError):
-    """Network namespaces cannot be made here (not root, no ``ip``, a kernel or container that refuses them)."""
+    """Network namespaces cannot be made here (not Linux, no ``unshare`` or ``ip``, a kernel or container that
+    refuses them)."""
 
 
+@functools.cache
 def unavailable() -> str | None:
     """Why :func:`run` with an instance cannot work on this machine, or None when it can (tests skip with it)."""
-    if not hasattr(os, "geteuid") or not os.path.exists("/proc/self/ns/net"):
+    if not sys.platform.startswith("linux"):
         return "network namespaces are Linux-only"
-    if os.geteuid() != 0:
-        return "creating network namespaces needs root (ip netns)"
-    if shutil.which("ip") is None:
-        return "the ip command (iproute2) is missing"
+    for tool, package in (("unshare", "util-linux"), ("ip", "iproute2"), ("mount", "util-linux")):
+        if shutil.which(tool) is None:
+            return f"the {tool} command ({package}) is missing"
+    probe = subprocess.run([*_unshare(), "true"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        why = probe.stderr.strip().splitlines()[-1:] or [f"exit status {probe.returncode}"]
+        whom = "" if _root() else " (not root: this kernel allows no unprivileged user namespace)"
+        return f"cannot create namespaces{whom}: {why[0]}"
     return None
+
+
+def _root() -> bool:
+    return os.geteuid() == 0
+
+
+def _unshare() -> List[str]:
+    """New network and mount namespaces; not as root, in a user namespace of its own too, mapped to root."""
+    user = [] if _root() else ["--user", "--map-root-user"]
+    return ["unshare", *user, "--net", "--mount", "--propagation", "private", "--"]
 
 
 def run(
@@ -87,34 +139,48 @@ def run(
     endpoint = urlsplit(server.endpoint_url)
     served = (endpoint.hostname or "127.0.0.1", endpoint.port or 80)
     routes = {served: served, _IMDS: (view.hostname or "127.0.0.1", view.port or 80)}
-    _remove_stale()
+    with server.simulator.paused():
+        interfaces = sorted(
+            (index, eni.mac, f"{eni.primary_address}/{eni.subnet.cidr.split('/')[1]}")
+            for index, eni in instance.interfaces.items()
+        )
+    config = json.dumps({"interfaces": interfaces, "listen": list(routes)})
+    ours, theirs = socket.socketpair()
+    popen["pass_fds"] = (*popen.get("pass_fds", ()), theirs.fileno())
+    if input is not None:
+        popen["stdin"] = subprocess.PIPE
+    popen.setdefault("start_new_session", True)  # a group of its own: a kill reaches the program's children
+    helper = [sys.executable, "-I", "-c", _HELPER, str(theirs.fileno()), config, *argv]
     with ExitStack() as stack:
-        name = f"botohook-{os.getpid()}-{next(_names)}"
-        _ip("netns", "add", name)
-        stack.callback(_remove, name)
-        with server.simulator.paused():
-            interfaces = [(i, eni.mac, eni.primary_address, eni.subnet.cidr) for i, eni in instance.interfaces.items()]
-        _configure(name, sorted(interfaces))
-        relays = _Relays(name, routes)
-        stack.callback(relays.close)
-        if input is not None:
-            popen["stdin"] = subprocess.PIPE
-        popen.setdefault("start_new_session", True)  # a group of its own: a kill reaches the program's children
-        process = subprocess.Popen(["ip", "netns", "exec", name, *argv], env=environ, **popen)
+        stack.enter_context(ours)
+        with theirs:
+            process = subprocess.Popen([*_unshare(), *helper], env=environ, **popen)
         _running.add(process)
         stack.callback(_running.discard, process)
         with process:
             try:
-                _await_entry(process, name)
-                _remove(name)  # from now on the kernel frees the namespace when the program's processes end
+                listeners = _receive(ours, len(routes))
+                relays = _Relays(list(zip(listeners, routes.values())))
+                stack.callback(relays.close)
                 stdout, stderr = process.communicate(input, timeout=timeout)
-            except BaseException:  # a timeout, Ctrl-C, ...: the program ends with us
+            except BaseException:  # a timeout, Ctrl-C, a failed set-up...: the program ends with us
                 _kill(process)
                 raise
         completed = subprocess.CompletedProcess(list(argv), process.returncode, stdout, stderr)
     if check:
         completed.check_returncode()
     return completed
+
+
+def _receive(channel: socket.socket, count: int) -> List[socket.socket]:
+    """The helper's listening sockets, once it has set the namespace up; NamespaceUnavailableError if it could not."""
+    message, fds, _, _ = socket.recv_fds(channel, 4096, count)
+    if message != b"ok" or len(fds) != count:
+        for fd in fds:
+            os.close(fd)
+        why = message.decode(errors="replace").removeprefix("error: ") or "the helper ended before it was ready"
+        raise NamespaceUnavailableError(f"botohook run --instance: cannot set the namespace up: {why}")
+    return [socket.socket(fileno=fd) for fd in fds]
 
 
 def kill_all() -> None:
@@ -132,105 +198,15 @@ def _kill(process: subprocess.Popen[Any]) -> None:
             process.kill()
 
 
-def _ip(*args: str) -> None:
-    done = subprocess.run(["ip", *args], capture_output=True, text=True)
-    if done.returncode != 0:
-        message = done.stderr.strip() or f"exit status {done.returncode}"
-        command = " ".join(args)
-        raise NamespaceUnavailableError(
-            f"botohook run --instance: `ip {command}` failed: {message}; instead, "
-            + FALLBACK.format(view="<the instance's view URL: server.metadata(instance_id)>")
-        )
-
-
-def _remove(name: str) -> None:
-    if os.path.exists(f"/run/netns/{name}") or os.path.exists(f"/var/run/netns/{name}"):
-        subprocess.run(["ip", "netns", "delete", name], capture_output=True)
-
-
-def _remove_stale() -> None:
-    """Remove the names of namespaces whose botohook process died before its program entered them."""
-    for directory in ("/run/netns", "/var/run/netns"):
-        with suppress(OSError):
-            for name in os.listdir(directory):
-                parts = name.split("-")
-                ours = len(parts) == 3 and parts[0] == "botohook" and parts[1].isdecimal()
-                if ours and not os.path.exists(f"/proc/{parts[1]}"):
-                    _remove(name)
-
-
-def _configure(name: str, interfaces: List[Tuple[int, str, str, str]]) -> None:
-    """Loopback up with the metadata address on it; per attached interface, ``eth<device index>`` (a veth whose
-    peer stays inside the namespace) with its MAC and primary address, up. [decided] secondary addresses are not
-    configured, as on an instance where no agent has added them; there is no default route."""
-    _ip("-n", name, "link", "set", "lo", "up")
-    _ip("-n", name, "addr", "add", f"{_IMDS[0]}/32", "dev", "lo")
-    for index, mac, address, cidr in interfaces:
-        device = f"eth{index}"
-        _ip("-n", name, "link", "add", device, "type", "veth", "peer", "name", f"{device}-peer")
-        _ip("-n", name, "link", "set", device, "address", mac)
-        _ip("-n", name, "addr", "add", f"{address}/{cidr.split('/')[1]}", "dev", device)
-        _ip("-n", name, "link", "set", f"{device}-peer", "up")
-        _ip("-n", name, "link", "set", device, "up")
-
-
-def _await_entry(process: subprocess.Popen[Any], name: str) -> None:
-    """Wait until the program runs inside the namespace (``ip netns exec`` has switched), or has ended."""
-    target = os.stat(f"/run/netns/{name}" if os.path.exists(f"/run/netns/{name}") else f"/var/run/netns/{name}")
-    deadline = time.monotonic() + 10
-    while process.poll() is None and time.monotonic() < deadline:
-        with suppress(OSError):
-            if os.stat(f"/proc/{process.pid}/ns/net").st_ino == target.st_ino:
-                return
-        time.sleep(0.002)
-
-
-def _setns(fd: int) -> None:
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.setns(fd, _CLONE_NEWNET) != 0:
-        error = ctypes.get_errno()
-        raise OSError(error, os.strerror(error))
-
-
 class _Relays:
-    """Listening sockets inside the namespace, each forwarding its connections to an address of this host."""
+    """The helper's listening sockets, each forwarding its connections to an address of this host."""
 
-    def __init__(self, name: str, routes: Dict[Tuple[str, int], Tuple[str, int]]) -> None:
+    def __init__(self, routes: List[Tuple[socket.socket, Tuple[str, int]]]) -> None:
         self._connections: Set[socket.socket] = set()
         self._lock = threading.Lock()
         self._closed = False
-        listeners: List[Tuple[socket.socket, Tuple[str, int]]] = []
-        failure: List[BaseException] = []
-
-        def listen() -> None:  # a thread of its own: setns changes only the calling thread's namespace
-            home = os.open(f"/proc/self/task/{threading.get_native_id()}/ns/net", os.O_RDONLY)
-            inside = os.open(f"/run/netns/{name}", os.O_RDONLY)
-            try:
-                _setns(inside)
-                try:
-                    for address, target in routes.items():
-                        family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
-                        listener = socket.socket(family, socket.SOCK_STREAM)
-                        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                        listener.bind(address)
-                        listener.listen(64)
-                        listeners.append((listener, target))
-                finally:
-                    _setns(home)
-            except BaseException as error:  # reported to the caller below
-                failure.append(error)
-            finally:
-                os.close(home)
-                os.close(inside)
-
-        thread = threading.Thread(target=listen, name="botohook-netns")
-        thread.start()
-        thread.join()
-        self._listeners = [listener for listener, _ in listeners]
-        if failure:
-            self.close()
-            raise NamespaceUnavailableError(f"botohook run --instance: cannot listen in the namespace: {failure[0]}")
-        for listener, target in listeners:
+        self._listeners = [listener for listener, _ in routes]
+        for listener, target in routes:
             threading.Thread(target=self._accept, args=(listener, target), daemon=True).start()
 
     def _accept(self, listener: socket.socket, target: Tuple[str, int]) -> None:

@@ -79,9 +79,16 @@ def world() -> Iterator[World]:
         yield server, ec2, nodes["Instances"][0]["InstanceId"], nodes["Instances"][1]["InstanceId"]
 
 
-def namespaces() -> List[str]:
-    listed = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
-    return [line.split()[0] for line in listed.splitlines() if line.startswith(f"botohook-{os.getpid()}-")]
+def holders(namespace: str) -> List[str]:
+    """The processes in the network namespace ``namespace`` (``net:[inode]``, as /proc/<pid>/ns/net reads)."""
+    found = []
+    for pid in (entry for entry in os.listdir("/proc") if entry.isdigit()):
+        try:
+            if os.readlink(f"/proc/{pid}/ns/net") == namespace:
+                found.append(pid)
+        except OSError:
+            continue  # gone meanwhile
+    return found
 
 
 @needs_namespaces
@@ -96,7 +103,7 @@ ip -o -4 addr show dev eth0 | awk '{print $4}'
 aws ec2 describe-network-interfaces --network-interface-ids "$ENI" --query 'NetworkInterfaces[0].MacAddress' \\
     --output text
 curl -s -m 2 -o /dev/null http://10.60.1.1/ || echo "elsewhere: curl $?"
-ip netns list | grep -c botohook- ; exit 7
+readlink /proc/self/ns/net; ip netns list | wc -l; exit 7
 """
     )
     done = server.run(node, ["sh", "-c", script], capture_output=True, text=True, timeout=120)
@@ -106,8 +113,9 @@ ip netns list | grep -c botohook- ; exit 7
     assert lines[1] == f"{eni.primary_address}/24"
     assert lines[2] == eni.mac  # the AWS CLI reached the served EC2 endpoint from inside
     assert lines[3].startswith("elsewhere: curl ")  # nothing else is reachable
-    assert lines[4] == "0"  # the namespace's name was gone while the program ran
-    assert namespaces() == []
+    namespace = lines[4]
+    assert namespace != os.readlink("/proc/self/ns/net") and lines[5] == "0"  # a namespace of its own, nameless
+    assert holders(namespace) == []  # gone with the program
 
 
 @needs_namespaces
@@ -128,6 +136,22 @@ def test_a_server_on_ipv6_loopback_is_reached_at_its_url() -> None:
                  "text"]  # fmt: skip
         done = server.run(node["InstanceId"], query, capture_output=True, text=True, timeout=120)
     assert (done.returncode, done.stdout.strip()) == (0, node["InstanceId"]), done.stderr
+
+
+@needs_namespaces
+def test_without_root_in_a_user_namespace_of_its_own(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not root: the namespaces come with a user namespace mapped to root (where the kernel allows it), so the program
+    still configures eth0 as agents do (checked here as root, taking the unprivileged path)."""
+    server, _, node, _ = world
+    monkeypatch.setattr(_netns, "_root", lambda: False)
+    _netns.unavailable.cache_clear()
+    monkeypatch.setattr(_netns, "unavailable", _netns.unavailable.__wrapped__)
+    script = "cat /proc/self/uid_map; ip addr add 10.60.1.250/24 dev eth0 && cat /sys/class/net/eth0/address"
+    done = server.run(node, ["sh", "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    mapping, mac = done.stdout.split("\n")[:2]
+    assert mapping.split() == ["0", "0", "1"]  # one user, mapped to root: a user namespace
+    assert mac == server.simulator.instance(node).interfaces[0].mac
 
 
 @needs_namespaces
@@ -154,7 +178,6 @@ def test_a_two_node_failover_with_shell_agents(world: World) -> None:
     assert watched[0].returncode == 0 and watched[0].stdout.endswith(f"{node_a} lost {vip}\n"), watched[0].stderr
     holder = ec2.describe_network_interfaces(Filters=[{"Name": "addresses.private-ip-address", "Values": [vip]}])
     assert [i["Attachment"]["InstanceId"] for i in holder["NetworkInterfaces"]] == [node_b]
-    assert namespaces() == []
 
 
 SPOT_WATCH = (
@@ -205,7 +228,6 @@ def test_everything_is_removed_when_the_program_is_killed(world: World) -> None:
     assert done.returncode == -signal.SIGKILL
     with pytest.raises(subprocess.TimeoutExpired):
         server.run(node, ["sh", "-c", "sleep 301 & sleep 302"], timeout=0.5)
-    assert namespaces() == []
     time.sleep(0.1)
     assert subprocess.run(["pgrep", "-f", "sleep 30[12]"], capture_output=True).returncode == 1  # children too
     before = _links()
@@ -215,8 +237,8 @@ def test_everything_is_removed_when_the_program_is_killed(world: World) -> None:
 
 @needs_namespaces
 def test_a_killed_botohook_leaves_no_namespace_behind(tmp_path: Any) -> None:
-    """Even SIGKILL of the process that runs the relays: the namespace is nameless once the program is in it, and
-    the kernel frees it with the program."""
+    """Even SIGKILL of the process that runs the relays: the namespace has no name, and the kernel frees it with the
+    program."""
     code = (
         "import botohook, sys\n"
         "from botohook import _netns\n"
@@ -227,24 +249,22 @@ def test_a_killed_botohook_leaves_no_namespace_behind(tmp_path: Any) -> None:
     runner = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     assert runner.stdout is not None
     program = int(runner.stdout.readline())
-    for _ in range(500):  # the name goes once the program is inside (a few milliseconds)
-        if (
-            f"botohook-{runner.pid}-"
-            not in subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
-        ):
-            break
-        time.sleep(0.01)
+    namespace = os.readlink(f"/proc/{program}/ns/net")
     runner.kill()
     runner.wait()
-    os.kill(program, signal.SIGKILL)  # the program outlived its relays; now it ends too
-    listed = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
-    assert f"botohook-{runner.pid}-" not in listed
+    assert holders(namespace) == [str(program)]  # the program outlived its relays ...
+    os.kill(program, signal.SIGKILL)
+    for _ in range(100):
+        if not holders(namespace):
+            break
+        time.sleep(0.05)
+    assert holders(namespace) == []  # ... and the namespace went with it
 
 
 def test_without_namespaces_it_fails_at_once_naming_the_fallback(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     server, _, node, _ = world
-    monkeypatch.setattr(_netns, "unavailable", lambda: "creating network namespaces needs root (ip netns)")
-    with pytest.raises(_netns.NamespaceUnavailableError, match=r"needs root.*http_proxy=http://127\.0\.0\.1:[0-9]+ "):
+    monkeypatch.setattr(_netns, "unavailable", lambda: "cannot create namespaces (not root: no user namespaces)")
+    with pytest.raises(_netns.NamespaceUnavailableError, match=r"not root.*http_proxy=http://127\.0\.0\.1:[0-9]+ "):
         server.run(node, ["true"])
 
 
@@ -306,13 +326,13 @@ def test_sigterm_to_the_command_ends_the_program_and_its_namespace(world_file: T
     runner = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     assert runner.stdout is not None
     program = int(runner.stdout.readline())
+    namespace = os.readlink(f"/proc/{program}/ns/net")
     runner.send_signal(signal.SIGTERM)
     assert runner.wait(timeout=30) == 128 + signal.SIGTERM
     time.sleep(0.1)
     assert not os.path.exists(f"/proc/{program}")
     assert subprocess.run(["pgrep", "-f", "sleep 30[34]"], capture_output=True).returncode == 1  # its children too
-    listed = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
-    assert f"botohook-{runner.pid}-" not in listed
+    assert holders(namespace) == []
 
 
 def test_the_command_refuses_what_it_cannot_run(world_file: Tuple[str, str, str]) -> None:
@@ -336,14 +356,14 @@ def test_the_command_names_the_fallback_without_namespaces(
     from botohook import cli
 
     path, node_a, _ = world_file
-    monkeypatch.setattr(_netns, "unavailable", lambda: "creating network namespaces needs root (ip netns)")
+    monkeypatch.setattr(_netns, "unavailable", lambda: "cannot create namespaces (not root: no user namespaces)")
     handler = signal.getsignal(signal.SIGTERM)
     try:
         assert cli.main(["run", "--world", path, "--instance", node_a, "--", "true"]) == 2
     finally:
         signal.signal(signal.SIGTERM, handler)
     error = capsys.readouterr().err
-    assert "needs root" in error and "http_proxy=" in error and error.count("\n") == 1
+    assert "not root" in error and "http_proxy=" in error and error.count("\n") == 1
 
 
 CLOUD_INIT = """
