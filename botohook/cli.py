@@ -213,9 +213,9 @@ def _run_parser(commands: Any) -> None:
         "run",
         help="run a command as a simulated instance (or with the served environment only)",
         description="Serve a simulation (the options of serve) and run COMMAND on each --instance at once, each in "
-        "a network namespace of its own (needs root): 169.254.169.254 is the instance's metadata, eth0 its MAC, the "
-        "served EC2 endpoint reachable, nothing else. Without --instance, COMMAND runs with the served environment. "
-        "The exit status is COMMAND's (with several instances, the first that is not 0).",
+        "Linux namespaces of its own (as root, or in a user namespace): 169.254.169.254 is the instance's metadata, "
+        "eth0 its MAC, the served EC2 endpoint reachable, nothing else. Without --instance, COMMAND runs with the "
+        "served environment. The exit status is COMMAND's (with several instances, the first that is not 0).",
     )
     _serve_options(command)
     command.add_argument("--instance", action="append", default=[], help="run COMMAND as this instance (repeatable)")

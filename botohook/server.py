@@ -83,8 +83,9 @@ class Server:
 
     def run(self, instance_id: str | None, argv: Sequence[str], **options: Any) -> subprocess.CompletedProcess[Any]:
         """Run ``argv`` to its end as a program on ``instance_id`` (169.254.169.254 is its metadata, ``eth0`` its
-        MAC, this server its EC2 endpoint, nothing else reachable; needs root), or with :attr:`environ` only when
-        ``instance_id`` is None; ``options`` and the result as :func:`subprocess.run`'s. See ``botohook._netns``."""
+        MAC, this server its EC2 endpoint, nothing else reachable; Linux namespaces, as root or in a user namespace),
+        or with :attr:`environ` only when ``instance_id`` is None; ``options`` and the result as
+        :func:`subprocess.run`'s. See ``botohook._netns``."""
         from ._netns import run
 
         return run(self, instance_id, argv, **options)

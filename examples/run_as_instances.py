@@ -1,8 +1,9 @@
 """A two-node shell failover, each agent run unchanged as its own instance (``server.run``; ``botohook run
 --instance`` on the command line): it reads its MAC from eth0 and its interface from 169.254.169.254 with curl,
-takes the address with the AWS CLI and puts it on eth0. Needs root (network namespaces), curl and the AWS CLI.
+takes the address with the AWS CLI and puts it on eth0. Needs Linux namespaces (as root, or unprivileged user
+namespaces), curl and the AWS CLI.
 
-    sudo python examples/run_as_instances.py
+    python examples/run_as_instances.py
 """
 
 import shutil
