@@ -311,7 +311,7 @@ def test_the_command_runs_as_each_instance_with_the_commands_status(world_file: 
     assert done.returncode == 5, done.stderr
     assert done.stdout.startswith(f"{node_a} ") and done.stdout.count("\n") == 1  # no log lines mixed in
     both = botohook_command("run", "--world", path, "--instance", node_a, "--instance", node_b, "--", "sh", "-c",
-                            IMDS + "imds instance-id; echo")  # fmt: skip
+                            IMDS + 'echo "$(imds instance-id)"')  # fmt: skip  # one write a line
     assert both.returncode == 0, both.stderr
     assert sorted(both.stdout.split()) == sorted([node_a, node_b])  # one simulation, both nodes at once
     killed = botohook_command("run", "--world", path, "--instance", node_a, "--", "sh", "-c", "kill -TERM $$")
