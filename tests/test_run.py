@@ -180,6 +180,35 @@ def test_a_two_node_failover_with_shell_agents(world: World) -> None:
     assert [i["Attachment"]["InstanceId"] for i in holder["NetworkInterfaces"]] == [node_b]
 
 
+MOVE_ROUTE = (
+    IMDS
+    + """
+# an overlay address routed to whichever node holds it (what aws-vpc-move-ip does): point the route at this node's
+# interface, check it there, put the address on this node
+aws ec2 replace-route --route-table-id "$TABLE" --destination-cidr-block "$OVERLAY/32" --network-interface-id "$ENI"
+target=$(aws ec2 describe-route-tables --route-table-ids "$TABLE" --output text \\
+    --query "RouteTables[0].Routes[?DestinationCidrBlock=='$OVERLAY/32'].NetworkInterfaceId")
+[ "$target" = "$ENI" ] || exit 3
+ip addr add "$OVERLAY/32" dev eth0 && echo "$(imds instance-id) routes $OVERLAY"
+"""
+)
+
+
+@needs_namespaces
+def test_an_overlay_address_moves_by_route_between_two_nodes(world: World) -> None:
+    server, ec2, node_a, node_b = world
+    vpc = server.simulator.instance(node_a).subnet.vpc.id
+    table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    eni_a, eni_b = (server.simulator.instance(n).interfaces[0].id for n in (node_a, node_b))
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="192.168.50.10/32", NetworkInterfaceId=eni_a)
+    environ = {**os.environ, "TABLE": table, "OVERLAY": "192.168.50.10"}
+    for node, eni in ((node_b, eni_b), (node_a, eni_a)):  # to b, then back to a
+        moved = server.run(node, ["sh", "-c", MOVE_ROUTE], env=environ, capture_output=True, text=True)
+        assert (moved.returncode, moved.stdout) == (0, f"{node} routes 192.168.50.10\n"), moved.stderr
+        routes = ec2.describe_route_tables(RouteTableIds=[table])["RouteTables"][0]["Routes"]
+        assert [r.get("NetworkInterfaceId") for r in routes if r["DestinationCidrBlock"] == "192.168.50.10/32"] == [eni]
+
+
 SPOT_WATCH = (
     IMDS
     + """
