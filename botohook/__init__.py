@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, List
 if TYPE_CHECKING:
     __version__: str
     from ._api import current, install, mock, uninstall
+    from ._explore import DivergedError, Exploration, FailingSchedule, Step, explore
     from .errors import (
         AmbiguousSimulationError,
         ConflictError,
@@ -32,6 +33,11 @@ _HOMES = {
     "install": "._api",
     "mock": "._api",
     "uninstall": "._api",
+    "DivergedError": "._explore",
+    "Exploration": "._explore",
+    "FailingSchedule": "._explore",
+    "Step": "._explore",
+    "explore": "._explore",
     "AmbiguousSimulationError": ".errors",
     "ConflictError": ".errors",
     "OutboundRequestError": ".errors",
@@ -51,13 +57,18 @@ __all__ = [
     "AmbiguousSimulationError",
     "Call",
     "ConflictError",
+    "DivergedError",
+    "Exploration",
+    "FailingSchedule",
     "OutboundRequestError",
     "ResponseValidationError",
     "Server",
     "Simulator",
+    "Step",
     "UnknownRegionError",
     "UnsimulatedOperationError",
     "current",
+    "explore",
     "install",
     "mock",
     "serve",
