@@ -75,10 +75,18 @@ class Server:
             return self._views[instance_id]
 
     def metadata_environ(self, instance_id: str) -> Dict[str, str]:
-        """:attr:`environ` for a program running on ``instance_id``: SDKs read its metadata from the view."""
+        """:attr:`environ` for a program running on ``instance_id`` without a namespace of its own: SDKs read its
+        metadata from the view (``AWS_EC2_METADATA_SERVICE_ENDPOINT``), and so do curl, ``requests`` and ``urllib``
+        asking ``http://169.254.169.254`` (``http_proxy`` is the view, which answers for that address only; the
+        no-proxy lists keep this server and leave the metadata address out)."""
+        view = self.metadata(instance_id)
         variables = {k: v for k, v in self.environ.items() if k != "AWS_EC2_METADATA_DISABLED"}
-        variables["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = self.metadata(instance_id)
+        variables["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = view
         variables["AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE"] = "IPv4"
+        variables["http_proxy"] = variables["HTTP_PROXY"] = view
+        for name in ("NO_PROXY", "no_proxy"):
+            kept = [entry for entry in variables[name].split(",") if entry != "169.254.169.254"]
+            variables[name] = ",".join(kept)
         return variables
 
     def run(self, instance_id: str | None, argv: Sequence[str], **options: Any) -> subprocess.CompletedProcess[Any]:

@@ -174,6 +174,24 @@ def test_metadata_environ_points_sdks_at_the_view(world: Tuple[botohook.Server, 
     assert environ["AWS_ENDPOINT_URL_EC2"] == server.endpoint_url
 
 
+def test_metadata_environ_lets_curl_read_169_254_169_254_unchanged(
+    world: Tuple[botohook.Server, Any, str, str],
+) -> None:
+    """Without a namespace: the view is the child's HTTP proxy, and the EC2 endpoint stays direct."""
+    if shutil.which("curl") is None:
+        pytest.skip("needs curl")
+    server, _, node, _ = world
+    script = (
+        "IMDS=http://169.254.169.254/latest\n"
+        'TOKEN=$(curl -sf -X PUT "$IMDS/api/token" -H "X-aws-ec2-metadata-token-ttl-seconds: 60")\n'
+        'curl -sf -H "X-aws-ec2-metadata-token: $TOKEN" "$IMDS/meta-data/instance-id"\n'
+        'curl -sf "$AWS_ENDPOINT_URL/_botohook/health" > /dev/null && echo " direct"\n'
+    )
+    environ = {**server.metadata_environ(node), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(["bash", "-c", script], env=environ, capture_output=True, text=True, timeout=60)
+    assert done.stdout == f"{node} direct\n", done.stderr
+
+
 def test_botocores_own_fetchers_read_the_view(world: Tuple[botohook.Server, Any, str, str]) -> None:
     from botocore.utils import InstanceMetadataFetcher, InstanceMetadataRegionFetcher
 
