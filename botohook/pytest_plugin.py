@@ -6,11 +6,13 @@ boto3 nor botocore: they load when a simulation first starts.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Iterator, List
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List
 
 import pytest
 
 if TYPE_CHECKING:
+    import subprocess
+
     from .server import Server
     from .simulator import Simulator
 
@@ -101,3 +103,16 @@ def botohook_server(botohook: Simulator) -> Iterator[Server]:
 
     with serve(botohook) as server:
         yield server
+
+
+@pytest.fixture
+def botohook_run(botohook_server: Server) -> Callable[..., subprocess.CompletedProcess[Any]]:
+    """``botohook_run(instance_id, argv, **options)``: run a program to its end as that instance of the test's
+    simulation (``Server.run``: 169.254.169.254 is its metadata, ``eth0`` its MAC, the served EC2 endpoint
+    reachable, nothing else), in Linux namespaces. Skips the test, saying why, where namespaces cannot be made."""
+    from ._netns import unavailable
+
+    reason = unavailable()
+    if reason is not None:
+        pytest.skip(f"botohook_run: {reason}")
+    return botohook_server.run

@@ -164,3 +164,28 @@ def test_the_marker_points_instance_metadata_at_an_instance_of_the_tests_world(p
     )
     pytester.runpytest_subprocess().assert_outcomes(passed=1)
     pytester.runpytest_subprocess("--botohook").assert_outcomes(passed=1)
+
+
+def test_the_run_fixture_runs_a_program_as_an_instance_of_the_tests_simulation(pytester: pytest.Pytester) -> None:
+    from botohook._netns import unavailable
+
+    reason = unavailable()
+    pytester.makepyfile(
+        test_inner="""
+        import boto3
+
+        def test_a_program_reads_its_own_instance_id(botohook, botohook_run):
+            ec2 = boto3.client("ec2", region_name="us-east-1")
+            node = ec2.run_instances(ImageId="ami-0123456789abcdef0", MinCount=1, MaxCount=1)["Instances"][0]
+            done = botohook_run(node["InstanceId"], ["sh", "-c", "cat /sys/class/net/eth0/address"],
+                                capture_output=True, text=True)
+            assert done.returncode == 0, done.stderr
+            assert done.stdout.strip() == node["NetworkInterfaces"][0]["MacAddress"]
+        """
+    )
+    result = pytester.runpytest_subprocess("-rs")
+    if reason is None:
+        result.assert_outcomes(passed=1)
+    else:  # skipped, saying why
+        result.assert_outcomes(skipped=1)
+        result.stdout.fnmatch_lines([f"*botohook_run: {reason}*"])
