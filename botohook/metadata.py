@@ -201,7 +201,10 @@ def _public_keys(key_name: str | None) -> Dict[str, Node] | None:
 
 
 def _public_hostname(region: Region, interface: NetworkInterface | None) -> str | None:
-    public = interface.public_of(interface.primary) if interface is not None else None
+    """The public DNS name, shown only where the VPC has ``enableDnsHostnames`` (the instance-metadata docs)."""
+    if interface is None or not interface.subnet.vpc.dns_hostnames:
+        return None
+    public = interface.public_of(interface.primary)
     return None if public is None else region.public_dns_name(public)
 
 

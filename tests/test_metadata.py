@@ -307,6 +307,27 @@ def test_the_public_address_given_at_launch() -> None:
         assert imds.text("meta-data/public-hostname") == f"ec2-{public.replace('.', '-')}.compute-1.amazonaws.com"
 
 
+def test_the_public_hostname_only_where_the_vpc_has_dns_hostnames() -> None:
+    # "public-hostname ... only returned if the enableDnsHostnames attribute is set to true" (the AWS instance
+    # metadata categories page); public-ipv4 is there either way
+    import boto3
+
+    with botohook.mock(seed=2, imds_v1=True) as sim:
+        ec2 = boto3.client("ec2", region_name="us-east-1")
+        vpc = ec2.create_vpc(CidrBlock="10.3.0.0/16")["Vpc"]["VpcId"]
+        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.3.0.0/24")["Subnet"]["SubnetId"]
+        ec2.modify_subnet_attribute(SubnetId=subnet, MapPublicIpOnLaunch={"Value": True})
+        node = ec2.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1, SubnetId=subnet)["Instances"][0]
+        with sim.metadata_as(node["InstanceId"]):
+            imds = Imds(IMDS)
+            mac = imds.text("meta-data/mac")
+            assert imds.text("meta-data/public-ipv4")
+            assert imds.get("meta-data/public-hostname")[0] == 404
+            assert imds.get(f"meta-data/network/interfaces/macs/{mac}/public-hostname")[0] == 404
+            ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
+            assert imds.text("meta-data/public-hostname").endswith(".compute-1.amazonaws.com")
+
+
 def test_ipv6_addresses_and_prefixes_under_each_mac() -> None:
     import ipaddress
 
