@@ -3,7 +3,8 @@ the call record, metadata views, health), as JSON over HTTP under the reserved p
 
 No AWS SDK can reach it by accident: SDKs send EC2 (Query) requests to ``/``, and no Query ``Action`` names these
 routes. Each route is a function of the server, the query string and the JSON body, answering ``(status, JSON)``;
-a route, method, body or argument it does not know is refused with 400 (404 for an unknown route) naming it.
+a route, body or argument it does not know is refused with 400 naming it (a method a route does not answer:
+405; an instance that does not exist: 404).
 """
 
 from __future__ import annotations
@@ -154,7 +155,7 @@ def handle(server: Server, method: str, route: str, query: Dict[str, str], raw: 
             names = sorted({r for _, r in ROUTES} | {"metadata/<instance-id>"})
             near = difflib.get_close_matches(route, names, n=1)
             hint = f" (did you mean {PREFIX}{near[0]}?)" if near else ""
-            raise ControlError(404, f"no control route {PREFIX}{route}{hint}; the routes are: {', '.join(names)}")
+            raise ControlError(400, f"no control route {PREFIX}{route}{hint}; the routes are: {', '.join(names)}")
         return found(server, query, body)
     except ControlError as error:
         return error.status, {"error": error.message}

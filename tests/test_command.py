@@ -138,6 +138,17 @@ def control(exports: Dict[str, str], method: str, route: str, body: object = Non
     return answer
 
 
+def status(exports: Dict[str, str], method: str, route: str, body: object = None) -> int:
+    """The HTTP status of a control request, from curl."""
+    command = ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", method]
+    if body is not None:
+        command += ["--data-binary", json.dumps(body)]
+    done = subprocess.run(
+        [*command, f"{exports['AWS_ENDPOINT_URL']}/_botohook/{route}"], capture_output=True, text=True
+    )
+    return int(done.stdout)
+
+
 def test_output_nobody_reads_never_stops_the_server_and_sigterm_always_does(
     served: List[subprocess.Popen[str]],
 ) -> None:
@@ -255,6 +266,9 @@ def test_the_control_api_refuses_what_it_does_not_know(served: List[subprocess.P
     )
     assert "seconds is a finite number" in control(exports, "POST", "clock/advance", {"seconds": -1})["error"]  # type: ignore[operator]
     assert "since is the index" in control(exports, "GET", "calls?since=x")["error"]  # type: ignore[operator]
+    assert status(exports, "GET", "helth") == status(exports, "POST", "faults", {"kode": "X"}) == 400
+    assert status(exports, "GET", "reset") == 405
+    assert status(exports, "GET", "metadata/i-0000000000000000f") == 404
     done = subprocess.run(
         ["curl", "-sS", "-w", "%{http_code}", "-X", "POST", "--data-binary", "{not json",
          f"{exports['AWS_ENDPOINT_URL']}/_botohook/world"],
