@@ -265,11 +265,15 @@ class _Explorer(Generic[S]):
         self.grace = grace
         self.timeout = timeout
         self.clients: Dict[str, Any] = {}
+        self.hooks: Dict[str, Any] = {}  # each client's botohook hook
         self.workers: Dict[str, _Worker] = {}
 
-    def _client(self, name: str) -> Any:
-        """Each agent's own client (and the setup's), made once per exploration: a client costs about 15 ms to make,
-        far more than a schedule; each call goes to the simulation active when it is made."""
+    def _client(self, name: str, simulator: Simulator) -> Any:
+        """Each agent's own client (and the setup's), made once per exploration (a client costs about 15 ms to make,
+        far more than a schedule), answered by ``simulator`` whatever else is active: an agent thread abandoned
+        past ``timeout`` that calls after the exploration ended meets its closed schedule, never the network."""
+        from . import _wiring
+
         client = self.clients.get(name)
         if client is None:
             import boto3
@@ -277,6 +281,9 @@ class _Explorer(Generic[S]):
             if not self.clients:
                 self.session = boto3.Session(region_name=self.region)
             client = self.clients[name] = self.session.client("ec2")
+            with _wiring._state_lock:
+                self.hooks[name] = _wiring._hook_on(client, client.meta.events)
+        self.hooks[name].simulator = simulator
         return client
 
     def _worker(self, name: str) -> _Worker:
@@ -300,8 +307,8 @@ class _Explorer(Generic[S]):
         try:
             if self.world is not None:
                 simulator.load(self.world)
-            setup_client = self._client("") if self.setup is not None else None
-            clients = [self._client(f"agent {name}") for name in self.names]
+            setup_client = self._client("", simulator) if self.setup is not None else None
+            clients = [self._client(f"agent {name}", simulator) for name in self.names]
             state: Any = None if self.setup is None else self.setup(setup_client)
             run = simulator.run = _Run(self.names)
             for name, client in zip(self.names, clients):

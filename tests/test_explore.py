@@ -311,6 +311,30 @@ def test_an_agent_that_never_calls_nor_returns_fails_the_schedule() -> None:
     assert [step.agent for step in failure.schedule] == ["a"]
 
 
+def test_an_abandoned_agent_that_calls_later_never_reaches_the_network() -> None:
+    """An agent given up past ``timeout`` that wakes after the exploration ended meets its closed schedule (an
+    exception ``except Exception`` does not catch), not AWS (the test's network guard would refuse it)."""
+    release = threading.Event()
+    outcome: List[BaseException] = []
+
+    def stuck(ec2: Any, state: Any) -> None:
+        release.wait(30)
+        try:
+            ec2.describe_vpcs()
+        except BaseException as error:
+            outcome.append(error)
+            raise
+
+    failure = botohook.explore({"a": stuck}, timeout=0.1, grace=0.05).failure
+    assert failure is not None and isinstance(failure.error, TimeoutError)
+    release.set()
+    deadline = time.monotonic() + 10
+    while not outcome and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert [type(error).__name__ for error in outcome] == ["_Abandoned"]
+    assert not isinstance(outcome[0], Exception)
+
+
 def test_sleeps_are_virtual() -> None:
     clock: List[float] = []
 
