@@ -13,6 +13,13 @@ the choices made. An agent blocked on something else (a lock, a queue, another a
 waiting: after ``grace`` real seconds with at least one agent waiting, a running agent is treated as blocked and the
 choice is made among those waiting. Sleeps are virtual (``virtual_sleep``), so a sleeping agent never blocks.
 
+The interface, and why: ``explore(agents, invariant, setup=...)`` as issue 27 names it. Agents are a mapping
+name -> callable, so a schedule reads as named calls (``a: DescribeNetworkInterfaces(...)``). Each agent gets its
+own client, made once per exploration and pointed at each schedule's simulator: a client costs about 15 ms to make,
+more than a whole schedule. For the same reason ``setup`` gets a client (``setup(ec2) -> state``), not only the
+simulator: the world is built with the calls users know, on every fresh simulation, and ``state`` carries what the
+agents need (ids) and what they believe, which ``invariant(sim, state)`` compares with the simulation's truth.
+
 Invariants:
 
 - At most one agent call is inside the simulator at any time, and only a granted one.
@@ -118,6 +125,7 @@ class _Run:
         self.steps: List[Step] = []
         self.errors: List[Tuple[str, BaseException]] = []
         self.closed = False
+        self.moved = time.monotonic()  # when an agent last started waiting or finished
         self.owner = threading.get_ident()  # the explorer's thread: its calls (setup, invariant) are not held
 
     def wait_turn(self, name: str, operation: str, params: Params) -> None:
@@ -127,6 +135,7 @@ class _Run:
                 raise _Abandoned
             self.pending[name] = Step(name, operation, shown)
             self.state[name] = _WAITING
+            self.moved = time.monotonic()
             self.changed.notify()
             turn = self.turns[name]
             while self.state[name] == _WAITING and not self.closed:
@@ -143,12 +152,13 @@ class _Run:
             self.state[name] = _DONE
             if error is not None:
                 self.errors.append((name, error))
+            self.moved = time.monotonic()
             self.changed.notify()
 
     def settle(self, grace: float, timeout: float) -> List[Step]:
-        """Wait until no agent runs its own code (or, past ``grace``, until those still running count as blocked);
-        the calls waiting then, in the agents' order. Raises ``_HungError`` when no agent is waiting and some still run
-        after ``timeout``."""
+        """Wait until no agent runs its own code (or, when none has started waiting or finished for ``grace``
+        seconds, until those still running count as blocked); the calls waiting then, in the agents' order. Raises
+        ``_HungError`` when none is waiting and none has moved for ``timeout`` seconds."""
         start = time.monotonic()
         with self.lock:
             while True:
@@ -156,7 +166,7 @@ class _Run:
                 if _RUNNING not in states and _ANSWERING not in states:
                     break
                 waiting = _WAITING in states
-                elapsed = time.monotonic() - start
+                elapsed = time.monotonic() - max(start, self.moved)
                 limit = grace if waiting else timeout
                 if elapsed >= limit and _ANSWERING not in states:
                     if waiting:
@@ -500,9 +510,10 @@ def explore(
         :class:`DivergedError` if the agents do not make the same calls again.
     options: :class:`Simulator` options of each fresh simulation; ``seed`` defaults to 0 and ``virtual_sleep`` to
         True, so that every schedule starts from the same ids and an agent's ``time.sleep`` never blocks.
-    grace: real seconds an agent may run its own code while another waits at a call before the explorer treats it
-        as blocked (on a lock, a queue, ...) and chooses among the waiting ones; only such agents make it matter.
-    timeout: real seconds after which agents that neither call nor return, while none waits, fail the schedule.
+    grace: real seconds in which no agent started waiting or returned, while one waits at a call, after which the
+        agents still running their own code count as blocked (on a lock, a queue, ...) and the explorer chooses among
+        the waiting calls; only agents blocked outside EC2 calls make it matter.
+    timeout: real seconds in which no agent called or returned, while none waits, after which the schedule fails.
     """
     _check(agents, strategy, schedules, preemptions, replay, grace, timeout)
     options = {"seed": 0, "virtual_sleep": True, **(options or {})}

@@ -290,7 +290,7 @@ def test_an_agent_blocked_on_another_does_not_deadlock() -> None:
         ec2.describe_subnets()
 
     result = botohook.explore(
-        {"a": waiter, "b": setter}, setup=lambda ec2: {"b answered": threading.Event()}, grace=0.05
+        {"a": waiter, "b": setter}, setup=lambda ec2: {"b answered": threading.Event()}, grace=0.25
     )
     assert result.failure is None, result.failure
     assert result.complete and result.schedules == 2  # b's second call before a's, or after
