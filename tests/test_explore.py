@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 import botohook
 
 FLOATING = "10.0.1.100"
+MOVE = {"AllowReassignment": True}
 Agent = Callable[[Any, Any], object]
 
 
@@ -429,3 +430,45 @@ def test_arguments_are_checked_where_written(kwargs: Dict[str, Any], error: type
 def test_agents_are_named_callables(agents: Any) -> None:
     with pytest.raises(TypeError, match="agents"):
         botohook.explore(agents)
+
+
+def test_a_world_is_loaded_into_every_schedule() -> None:
+    world = {
+        "regions": {
+            "us-east-1": {
+                "vpcs": [{"id": "vpc-0123456789abcdef0", "cidr": "10.0.0.0/16"}],
+                "subnets": [{"id": "subnet-0123456789abcdef0", "vpc": "vpc-0123456789abcdef0", "cidr": "10.0.1.0/24"}],
+                "interfaces": [
+                    {"id": f"eni-0123456789abcdef{n}", "subnet": "subnet-0123456789abcdef0"} for n in range(2)
+                ],
+            }
+        }
+    }
+
+    def take(index: int) -> Agent:
+        def agent(ec2: Any, state: Any) -> None:
+            eni = f"eni-0123456789abcdef{index}"
+            ec2.assign_private_ip_addresses(NetworkInterfaceId=eni, PrivateIpAddresses=[FLOATING], **MOVE)
+
+        return agent
+
+    def last_wins(sim: botohook.Simulator, state: Any) -> None:
+        last = sim.calls[-1].params["NetworkInterfaceId"]
+        assert FLOATING in sim.interface(last).secondary_addresses
+        assert len(sim.calls) == 2  # nothing of an earlier schedule
+
+    result = botohook.explore({"a": take(0), "b": take(1)}, last_wins, world=world)
+    assert result.failure is None and (result.schedules, result.complete) == (2, True)
+
+
+def test_an_exploration_inside_a_mock_leaves_it_alone(sim: botohook.Simulator) -> None:
+    import boto3
+
+    outer = boto3.client("ec2", region_name="us-east-1")
+    outer.create_vpc(CidrBlock="10.9.0.0/16")
+    before = len(sim.calls)
+    result = botohook.explore(agents({"a": 1, "b": 1}), setup=lambda ec2: [])
+    assert result.failure is None and result.schedules == 2
+    assert len(sim.calls) == before  # the agents' calls went to each schedule's own simulation
+    assert botohook.current() is sim
+    assert [v["CidrBlock"] for v in outer.describe_vpcs()["Vpcs"] if not v["IsDefault"]] == ["10.9.0.0/16"]
