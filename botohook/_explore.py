@@ -30,6 +30,7 @@ Invariants:
 
 from __future__ import annotations
 
+import inspect
 import random
 import threading
 import time
@@ -347,12 +348,12 @@ class _Explorer(Generic[S]):
                 waiting = run.settle(self.grace, self.timeout)
             except _HungError as hung:
                 return FailingSchedule(tuple(run.steps), TimeoutError(str(hung)), None)
+            if not waiting:  # every agent is done (or blocked): the end's check follows
+                return None
             if self.check_each_call and run.steps and self.invariant is not None:
                 failure = self._check(tuple(run.steps), simulator, state)
                 if failure is not None:
                     return failure
-            if not waiting:
-                return None
             if last is not None:  # the agent granted last first: choosing it is not a preemption
                 waiting.sort(key=lambda step: step.agent != last)
             last = choose(len(run.steps), waiting, last)
@@ -374,7 +375,14 @@ class _Explorer(Generic[S]):
         _agent.set((run, name))
         error: BaseException | None = None
         try:
-            agent(client, state)
+            returned = agent(client, state)
+            if inspect.isawaitable(returned):
+                close = getattr(returned, "close", None)
+                if close is not None:
+                    close()  # never awaited: no "coroutine was never awaited" warning on top of the error
+                raise TypeError(
+                    f"agent {name!r} returned an awaitable: agents run in threads; run async code with asyncio.run()"
+                )
         except _Abandoned:
             pass
         except BaseException as raised:  # reported as the schedule's failure, never swallowed
@@ -546,6 +554,8 @@ def _check(
     for name, agent in agents.items():
         if not isinstance(name, str) or not name or not callable(agent):
             raise TypeError(f"agents maps names (non-empty strings) to callables; not {name!r}: {agent!r}")
+        if inspect.iscoroutinefunction(agent):
+            raise TypeError(f"agent {name!r} is a coroutine function: agents run in threads; wrap it in asyncio.run()")
     if strategy is not None and strategy not in _STRATEGIES:
         nearest = get_close_matches(str(strategy), _STRATEGIES, n=1)
         hint = f" (did you mean {nearest[0]!r}?)" if nearest else ""

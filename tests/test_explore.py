@@ -167,6 +167,17 @@ def test_each_call_check_sees_transient_states() -> None:
     assert "nobody_holds returned False" in str(each.error)
 
 
+def test_each_call_check_runs_once_after_each_call() -> None:
+    checked: List[int] = []
+
+    def count(sim: botohook.Simulator, state: Any) -> None:
+        checked.append(len(sim.calls))
+
+    result = botohook.explore(agents({"a": 2, "b": 1}), count, setup=lambda ec2: [], check_each_call=True)
+    assert result.failure is None and result.schedules == 3
+    assert checked == [1, 2, 3] * 3
+
+
 @pytest.mark.parametrize(("preemptions", "expected"), [(0, 2), (1, 4), (2, 6), (None, 6)])
 def test_two_agents_of_two_calls(preemptions: int | None, expected: int) -> None:
     """C(4,2) = 6 interleavings; without preemption aabb and bbaa; with one, abba and baab too."""
@@ -426,10 +437,22 @@ def test_arguments_are_checked_where_written(kwargs: Dict[str, Any], error: type
         botohook.explore({"a": calls(1)}, **kwargs)
 
 
-@pytest.mark.parametrize("agents", [{}, [calls(1)], {"a": "not callable"}, {"": calls(1)}])
+async def coroutine_agent(ec2: Any, state: Any) -> None:
+    ec2.describe_vpcs()
+
+
+@pytest.mark.parametrize(
+    "agents", [{}, [calls(1)], {"a": "not callable"}, {"": calls(1)}, {"a": coroutine_agent}], ids=repr
+)
 def test_agents_are_named_callables(agents: Any) -> None:
-    with pytest.raises(TypeError, match="agents"):
+    with pytest.raises(TypeError, match="agent"):
         botohook.explore(agents)
+
+
+def test_an_agent_returning_an_awaitable_fails_the_schedule() -> None:
+    failure = botohook.explore({"a": lambda ec2, state: coroutine_agent(ec2, state)}).failure
+    assert failure is not None and failure.agent == "a" and failure.schedule == ()
+    assert "returned an awaitable: agents run in threads" in str(failure.error)
 
 
 def test_a_world_is_loaded_into_every_schedule() -> None:
