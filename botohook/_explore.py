@@ -10,8 +10,9 @@ The handshake that makes a schedule deterministic: every agent thread is, at any
 ``WAITING`` at a call, ``ANSWERING`` (granted, inside the simulator) or ``DONE``. The scheduler decides only when no
 agent is running or answering, so the set of waiting agents at each decision, and so the whole run, depends only on
 the choices made. An agent blocked on something else (a lock, a queue, another agent) would keep the scheduler
-waiting: after ``grace`` real seconds with at least one agent waiting, a running agent is treated as blocked and the
-choice is made among those waiting. Sleeps are virtual (``virtual_sleep``), so a sleeping agent never blocks.
+waiting: once no agent has started waiting or returned for ``grace`` real seconds while one waits, the agents still
+running count as blocked and the choice is made among those waiting. Sleeps are virtual (``virtual_sleep``), so a
+sleeping agent never blocks.
 
 The interface, and why: ``explore(agents, invariant, setup=...)`` as issue 27 names it. Agents are a mapping
 name -> callable, so a schedule reads as named calls (``a: DescribeNetworkInterfaces(...)``). Each agent gets its
@@ -523,7 +524,7 @@ def explore(
         the waiting calls; only agents blocked outside EC2 calls make it matter.
     timeout: real seconds in which no agent called or returned, while none waits, after which the schedule fails.
     """
-    _check(agents, strategy, schedules, preemptions, replay, grace, timeout)
+    _check_arguments(agents, strategy, schedules, preemptions, replay, grace, timeout)
     options = {"seed": 0, "virtual_sleep": True, **(options or {})}
     check_options(options, "botohook.explore(options=...)")
     explorer = _Explorer(agents, invariant, setup, world, options, region, check_each_call, grace, timeout)
@@ -539,7 +540,7 @@ def explore(
         explorer.close()
 
 
-def _check(
+def _check_arguments(
     agents: Mapping[str, Any],
     strategy: str | None,
     schedules: int,
