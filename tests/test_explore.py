@@ -106,6 +106,56 @@ def test_systematic_exploration_finds_split_brain_with_one_preemption() -> None:
     assert "  4. a: AssignPrivateIpAddresses(NetworkInterfaceId=eni-" in report
 
 
+def test_a_stale_read_is_found() -> None:
+    """a steps down: it reads its own addresses and, seeing the floating one, gives it up; b takes over meanwhile.
+    Acting on the stale read, a unassigns an address b now holds: EC2 refuses it, and the explorer reports a's error."""
+
+    def step_down(ec2: Any, state: Dict[str, Any]) -> None:
+        eni = state["eni"]["a"]
+        [mine] = ec2.describe_network_interfaces(NetworkInterfaceIds=[eni])["NetworkInterfaces"]
+        if any(entry["PrivateIpAddress"] == FLOATING for entry in mine["PrivateIpAddresses"]):
+            ec2.unassign_private_ip_addresses(NetworkInterfaceId=eni, PrivateIpAddresses=[FLOATING])
+
+    def take_over(ec2: Any, state: Dict[str, Any]) -> None:
+        ec2.assign_private_ip_addresses(NetworkInterfaceId=state["eni"]["b"], PrivateIpAddresses=[FLOATING], **MOVE)
+
+    def held_by_a(ec2: Any) -> Dict[str, Any]:
+        state = two_interfaces(ec2)
+        ec2.assign_private_ip_addresses(NetworkInterfaceId=state["eni"]["a"], PrivateIpAddresses=[FLOATING])
+        return state
+
+    result = botohook.explore({"a": step_down, "b": take_over}, setup=held_by_a)
+    failure = result.failure
+    assert failure is not None and failure.agent == "a" and isinstance(failure.error, ClientError)
+    assert failure.error.response["Error"]["Code"] == "InvalidParameterValue"
+    assert "Address 10.0.1.100 is not assigned to interface eni-" in failure.error.response["Error"]["Message"]
+    assert [(step.agent, step.operation) for step in failure.schedule] == [
+        ("a", "DescribeNetworkInterfaces"),
+        ("b", "AssignPrivateIpAddresses"),
+        ("a", "UnassignPrivateIpAddresses"),
+    ]
+
+
+def test_a_lost_update_is_found() -> None:
+    """Two agents count their takeovers in a tag: read, add one, write. Interleaved, one update is lost."""
+
+    def count(ec2: Any, eni: str) -> None:
+        tags = ec2.describe_tags(Filters=[{"Name": "resource-id", "Values": [eni]}])["Tags"]
+        seen = int(next((tag["Value"] for tag in tags if tag["Key"] == "takeovers"), "0"))
+        ec2.create_tags(Resources=[eni], Tags=[{"Key": "takeovers", "Value": str(seen + 1)}])
+
+    def counted_twice(sim: botohook.Simulator, eni: str) -> None:
+        assert sim.interface(eni).tags.get("takeovers") == "2", sim.interface(eni).tags
+
+    result = botohook.explore(
+        {"a": count, "b": count}, counted_twice, setup=lambda ec2: two_interfaces(ec2)["eni"]["a"]
+    )
+    failure = result.failure
+    assert failure is not None and failure.agent is None
+    assert [step.operation for step in failure.schedule] == ["DescribeTags", "DescribeTags", "CreateTags", "CreateTags"]
+    assert result.schedules == 3  # aabb and bbaa hold
+
+
 def test_no_preemption_hides_the_race() -> None:
     result = failover(check_then_act, preemptions=0)
     assert result.failure is None
