@@ -40,6 +40,14 @@ class AddressMachine(RuleBasedStateMachine):
         self.subnet = self.ec2.create_subnet(VpcId=vpc, CidrBlock=str(CIDR), Ipv6CidrBlock=str(self.ipv6))["Subnet"][
             "SubnetId"
         ]
+        # A twin: another VPC with the same CIDR and a subnet of the same addresses in the same zone, so one address
+        # can be on two interfaces, and an instance can hold interfaces of both VPCs
+        zone = self.ec2.describe_subnets(SubnetIds=[self.subnet])["Subnets"][0]["AvailabilityZone"]
+        self.twin_vpc = self.ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        self.twin = self.ec2.create_subnet(VpcId=self.twin_vpc, CidrBlock=str(CIDR), AvailabilityZone=zone)["Subnet"][
+            "SubnetId"
+        ]
+        self.checks = 0  # indexed describes checked against a scan so far: which ones the next check picks
         self.enis: List[str] = []
         self.instances: List[str] = []
         self.eips: List[str] = []
@@ -64,6 +72,22 @@ class AddressMachine(RuleBasedStateMachine):
         response = self.call("create_network_interface", SubnetId=self.subnet, SecondaryPrivateIpAddressCount=count)
         if response:
             self.enis.append(response["NetworkInterface"]["NetworkInterfaceId"])
+
+    @rule(count=st.integers(0, 3))
+    def create_twin_interface(self, count: int) -> None:
+        response = self.call("create_network_interface", SubnetId=self.twin, SecondaryPrivateIpAddressCount=count)
+        if response:
+            self.enis.append(response["NetworkInterface"]["NetworkInterfaceId"])
+
+    @precondition(lambda self: self.enis or self.instances)
+    @rule(index=st.integers(0, 40), key=st.sampled_from(["role", "node"]), value=st.sampled_from(["a", "b"]))
+    def tag(self, index: int, key: str, value: str) -> None:
+        resources = self.enis + self.instances
+        target = resources[index % len(resources)]
+        if index % 3:
+            self.call("create_tags", Resources=[target], Tags=[{"Key": key, "Value": value}])
+        else:
+            self.call("delete_tags", Resources=[target], Tags=[{"Key": key}])
 
     @precondition(lambda self: self.enis)
     @rule(index=st.integers(0, 20), count=st.integers(1, 10))
@@ -325,6 +349,73 @@ class AddressMachine(RuleBasedStateMachine):
                 NetworkInterfaceId=interface.id,
                 Ipv6Prefixes=[prefixes[which % len(prefixes)]],
             )
+
+    @invariant()
+    def indexed_describes_answer_what_a_scan_answers(self) -> None:
+        """Ids and literal filter values find their candidates through indexes (issue 24); the same filter with each
+        value spelled with an escape (``\\i-...`` matches exactly ``i-...``) scans every resource. Both answers,
+        page by page, must be the same. Each check takes the next filter in turn, a value in use and another."""
+        region = self.sim.region()
+        addresses = [a for e in region.interfaces.values() for a in e.private_addresses] + ["10.0.0.77", "10.0.0.1"]
+        subnets = [self.subnet, self.twin, "subnet-0123456789abcdef0"]
+        vpcs = [self.vpc, self.twin_vpc, "vpc-01234567"]
+        enis = [*region.interfaces, "eni-0123456789abcdef0"]
+        instances = [*region.instances, "i-0123456789abcdef0"]
+        eni_filters = {
+            "network-interface-id": enis,
+            "attachment.instance-id": instances,
+            "private-ip-address": addresses,
+            "addresses.private-ip-address": addresses,
+            "subnet-id": subnets,
+            "vpc-id": vpcs,
+            "tag:role": ["a", "b"],
+        }
+        instance_filters = {
+            "instance-id": instances,
+            "private-ip-address": addresses,
+            "subnet-id": subnets,
+            "vpc-id": vpcs,
+            "network-interface.network-interface-id": enis,
+            "network-interface.subnet-id": subnets,
+            "network-interface.vpc-id": vpcs,
+            "network-interface.addresses.private-ip-address": addresses,
+            "network-interface.private-ip-address": addresses,
+            "tag:node": ["a", "b"],
+        }
+        queries = [("describe_network_interfaces", n, v) for n, v in eni_filters.items()]
+        queries += [("describe_instances", n, v) for n, v in instance_filters.items()]
+        for _ in range(2):
+            self.checks += 1
+            method, name, pool = queries[self.checks % len(queries)]
+            values = [pool[(self.checks * 7) % len(pool)], pool[(self.checks * 3) % len(pool)]]
+            extra = [{"Name": "instance-state-name" if method == "describe_instances" else "status", "Values": ["*"]}]
+            filters = [{"Name": name, "Values": values}, *extra[: self.checks % 2]]
+            scanned = [{"Name": name, "Values": ["\\" + v for v in values]}, *extra[: self.checks % 2]]
+            assert self.pages(method, filters) == self.pages(method, scanned), (method, filters)
+        named = [e for e in enis[:-1] if (self.checks + len(e)) % 2]
+        if named:
+            answer = self.ec2.describe_network_interfaces(NetworkInterfaceIds=named[::-1] + named[:1])
+            scanned = [{"Name": "network-interface-id", "Values": ["\\" + e for e in named]}]
+            assert answer["NetworkInterfaces"] == self.pages("describe_network_interfaces", scanned)[0][0]
+        named = [i for i in instances[:-1] if (self.checks + len(i)) % 2]
+        if named:
+            answer = self.ec2.describe_instances(InstanceIds=named[::-1] + named[:1])
+            scanned = [{"Name": "instance-id", "Values": ["\\" + i for i in named]}]
+            assert answer["Reservations"] == self.pages("describe_instances", scanned)[0][0]
+
+    def pages(self, method: str, filters: List[Dict[str, Any]]) -> List[Any]:
+        """Every page of the answer with MaxResults 5, each with whether a next page follows, and the whole answer
+        in one page."""
+        key = "Reservations" if method == "describe_instances" else "NetworkInterfaces"
+        whole = getattr(self.ec2, method)(Filters=filters)[key]
+        out: List[Any] = [(whole, False)]
+        token: Dict[str, str] = {}
+        while True:
+            answer = getattr(self.ec2, method)(Filters=filters, MaxResults=5, **token)
+            out.append((answer[key], "NextToken" in answer))
+            if "NextToken" not in answer:
+                return out
+            token = {"NextToken": answer["NextToken"]}
 
     @invariant()
     def ipv6_addresses_are_unique_usable_and_clear_of_prefixes(self) -> None:

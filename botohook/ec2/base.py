@@ -109,13 +109,15 @@ def _never() -> float:
 
 
 class Resource:
-    """Anything with an id and tags."""
+    """Anything with an id and tags; ``order`` is its place in its region's indexes (set by ``Region.add``), so
+    resources found another way can be put back in the order a Describe lists them."""
 
-    __slots__ = ("id", "tags")
+    __slots__ = ("id", "order", "tags")
     resource_type = ""
 
     def __init__(self, resource_id: str) -> None:
         self.id = resource_id
+        self.order = 0
         self.tags: Dict[str, str] = {}
 
 

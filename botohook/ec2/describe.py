@@ -33,9 +33,20 @@ def flag(value: bool) -> str:
 def select(resources: Iterable[R], params: wire.Params, getters: Mapping[str, Getter[R]]) -> List[R]:
     """The resources that pass every filter of the request (any value of a filter may match); ``tag:<key>``,
     ``tag-key`` and ``tag-value`` work on whatever has ``tags``."""
-    checks: List[Tuple[Getter[R], Sequence[Callable[[str], bool]]]] = []
+    checks = _checks(wire.filters(params), getters)
+    if not checks:
+        return list(resources)
+    return _passing(resources, checks)
+
+
+Check = Tuple[Getter[R], Sequence[Callable[[str], bool]]]
+
+
+def _checks(filters: Dict[str, List[str]], getters: Mapping[str, Getter[R]]) -> List[Check[R]]:
+    """Each filter's getter and matchers, refusing an unknown filter and filters beyond EC2's bounds."""
+    checks: List[Check[R]] = []
     count = 0
-    for name, values in wire.filters(params).items():
+    for name, values in filters.items():
         getter = getters.get(name) or _tag_getter(name)
         if getter is None:
             raise invalid_value(f"The filter '{name}' is invalid")
@@ -50,9 +61,68 @@ def select(resources: Iterable[R], params: wire.Params, getters: Mapping[str, Ge
                 "FilterLimitExceeded", f"The maximum length for a filter value is {MAX_FILTER_VALUE} characters"
             )
         checks.append((getter, [_matcher(v) for v in values]))
-    if not checks:
-        return list(resources)
+    return checks
+
+
+def _passing(resources: Iterable[R], checks: List[Check[R]]) -> List[R]:
     return [r for r in resources if all(any(m(v) for v in getter(r) for m in matchers) for getter, matchers in checks)]
+
+
+Narrower = Callable[[Region, str], Iterable[Res] | None]
+"""For one filter: the resources that one of its literal values may select (a superset, in any order, repeats
+allowed), or None when it cannot tell (the filter then checks every resource)."""
+
+
+def choose(
+    region: Region,
+    index: Dict[str, Res],
+    wanted: List[str],
+    params: wire.Params,
+    getters: Mapping[str, Getter[Res]],
+    narrowers: Mapping[str, Narrower[Res]],
+) -> List[Res]:
+    """The resources of ``index`` named in ``wanted`` (all that other calls see when none is named; the caller has
+    checked that each exists) that pass every filter, in index order: what ``select`` answers. The cost is the
+    answer's, not the index's, when ids are named or a filter with a narrower has only literal values: only those
+    resources or the narrower's candidates are checked, by every filter still. A narrower that yields a superset of
+    what its filter selects is all the answer's correctness asks."""
+    filters = wire.filters(params)
+    checks = _checks(filters, getters)
+    found: List[Res] | None = [index[i] for i in dict.fromkeys(wanted)] if wanted else None
+    if found is None:
+        for name, values in filters.items():
+            narrower = narrowers.get(name)
+            if narrower is not None and not any(map(_wild, values)):
+                found = _candidates(region, narrower, values)
+                if found is not None:
+                    break
+    if found is None:
+        resources = region.listed(index)
+    else:
+        unique = {r.id: r for r in found if index.get(r.id) is r}  # still indexed: a stale candidate is dropped
+        resources = sorted(unique.values(), key=_order)
+        if region.hidden and not wanted:
+            resources = [r for r in resources if region.visible(r.id)]
+    return _passing(resources, checks) if checks else resources
+
+
+def _candidates(region: Region, narrower: Narrower[Res], values: List[str]) -> List[Res] | None:
+    found: List[Res] = []
+    for value in values:
+        some = narrower(region, value)
+        if some is None:
+            return None
+        found.extend(some)
+    return found
+
+
+def _wild(value: str) -> bool:
+    """Whether a filter value is a pattern rather than the one value it matches (see ``_matcher``)."""
+    return "*" in value or "?" in value or "\\" in value
+
+
+def _order(resource: Resource) -> int:
+    return resource.order
 
 
 def _tag_getter(name: str) -> Getter[Any] | None:
@@ -158,8 +228,7 @@ def by_ids(region: Region, index: Dict[str, Res], wanted: List[str], lookup: Cal
         return region.listed(index)
     for resource_id in wanted:
         lookup(resource_id)
-    chosen = set(wanted)
-    return [r for r in index.values() if r.id in chosen]
+    return sorted({i: index[i] for i in wanted}.values(), key=_order)
 
 
 def page(items: List[T], params: wire.Params, low: int = 5, high: int = 1000) -> Tuple[List[T], str | None]:

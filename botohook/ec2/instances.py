@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, NamedTuple, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, NamedTuple, Sequence, Tuple
 
 from . import wire
 from .addresses import format_ipv4
 from .base import is_resource_id
 from .catalog import InstanceType, check_prefix_support
 from .compute import Instance
-from .describe import Getter, flag, page, select, tag_list, tags_by_type
+from .describe import Getter, Narrower, choose, flag, page, tag_list, tags_by_type
 from .enis import NetworkInterface
 from .errors import Ec2Error, invalid_value, missing
 from .idempotency import idempotent
-from .interfaces import InterfacePlan, build_interface, describe_interface, plan_interface
+from .interfaces import InterfacePlan, build_interface, describe_interface, holders, in_subnet, in_vpc, plan_interface
 from .ipv6 import check_attachable, check_ipv6, format_ipv6
 from .model import Region
 from .network import Subnet
@@ -462,6 +462,36 @@ def _filters(region: Region) -> Dict[str, Getter[Instance]]:
     return getters
 
 
+def _attached(interfaces: Iterable[NetworkInterface]) -> List[Instance]:
+    """The instances these interfaces are attached to."""
+    return [e.attachment.instance for e in interfaces if e.attachment is not None]
+
+
+def _named(region: Region, instance_id: str) -> Iterable[Instance]:
+    instance = region.instances.get(instance_id)
+    return () if instance is None else (instance,)
+
+
+def _with_interface(region: Region, interface_id: str) -> List[Instance]:
+    eni = region.interfaces.get(interface_id)
+    return [] if eni is None else _attached((eni,))
+
+
+_NARROWERS: Dict[str, Narrower[Instance]] = {
+    "instance-id": _named,
+    "private-ip-address": lambda region, value: _attached(holders(region, value)),
+    # an instance's subnet and VPC are those of its interface at device 0, attached until all are (termination)
+    "subnet-id": lambda region, value: _attached(in_subnet(region, value)),
+    "vpc-id": lambda region, value: _attached(in_vpc(region, value)),
+    "network-interface.network-interface-id": _with_interface,
+    "network-interface.subnet-id": lambda region, value: _attached(in_subnet(region, value)),
+    "network-interface.vpc-id": lambda region, value: _attached(in_vpc(region, value)),
+    "network-interface.addresses.private-ip-address": lambda region, value: _attached(holders(region, value)),
+    "network-interface.private-ip-address": lambda region, value: _attached(holders(region, value)),
+}
+"""Filters that find their candidates without a scan: each yields every instance the filter may select."""
+
+
 def describe_instances(region: Region, params: wire.Params) -> Response:
     ids = wire.strings(params, "InstanceId")
     if ids and wire.text(params, "MaxResults") is not None:
@@ -470,9 +500,7 @@ def describe_instances(region: Region, params: wire.Params) -> Response:
         )
     for instance_id in ids:
         region.instance(instance_id)
-    wanted = set(ids)
-    instances = [i for i in region.listed(region.instances) if not wanted or i.id in wanted]
-    chosen = select(instances, params, _filters(region))
+    chosen = choose(region, region.instances, ids, params, _filters(region), _NARROWERS)
     wire.check_dry_run(params)
     items, token = page(chosen, params)
     reservations: Dict[str, Response] = {}

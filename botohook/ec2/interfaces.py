@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, NamedTuple
+from typing import Any, Dict, Iterable, List, NamedTuple
 
 from . import wire
 from .addresses import BLOCK, format_cidr, format_ipv4, parse_ipv4
 from .base import caller_id, is_resource_id
-from .describe import Getter, by_ids, flag, paged, select, tag_list, tag_specifications
+from .describe import Getter, Narrower, choose, flag, paged, tag_list, tag_specifications
 from .enis import ElasticIp, NetworkInterface
 from .errors import Ec2Error, invalid_value
 from .idempotency import idempotent
@@ -339,9 +339,55 @@ def _owners(region: Region, eni: NetworkInterface) -> List[str]:
     return ([region.settings.account_id] if eni.associations else []) + (["amazon"] if eni.public_ip else [])
 
 
+def holders(region: Region, value: str) -> List[NetworkInterface]:
+    """The interfaces holding the private address ``value`` as primary or secondary: one per subnet that has it."""
+    address = parse_ipv4(value)
+    if address is None:
+        return []
+    return [owner for owner in (s.owners.get(address) for s in region.subnets.values()) if owner is not None]
+
+
+def in_subnet(region: Region, subnet_id: str) -> Iterable[NetworkInterface]:
+    subnet = region.subnets.get(subnet_id)
+    return () if subnet is None else subnet.interfaces.values()
+
+
+def in_vpc(region: Region, vpc_id: str) -> List[NetworkInterface]:
+    vpc = region.vpcs.get(vpc_id)
+    return [] if vpc is None else [e for s in vpc.subnets.values() for e in s.interfaces.values()]
+
+
+def _attached_to(region: Region, instance_id: str) -> Iterable[NetworkInterface]:
+    instance = region.instances.get(instance_id)
+    return () if instance is None else instance.interfaces.values()
+
+
+def _named(region: Region, interface_id: str) -> Iterable[NetworkInterface]:
+    eni = region.interfaces.get(interface_id)
+    return () if eni is None else (eni,)
+
+
+def _holding_described(region: Region, value: str) -> List[NetworkInterface] | None:
+    """``holders``, unless eventual consistency may still describe an address where it was (then None: scan)."""
+    return None if region.settings.lags is not None else holders(region, value)
+
+
+_NARROWERS: Dict[str, Narrower[NetworkInterface]] = {
+    "network-interface-id": _named,
+    "attachment.instance-id": _attached_to,
+    "private-ip-address": holders,  # the primary address, which never moves
+    "addresses.private-ip-address": _holding_described,
+    "subnet-id": in_subnet,
+    "vpc-id": in_vpc,
+}
+"""Filters that find their candidates without a scan: each yields every interface the filter may select."""
+
+
 def describe_network_interfaces(region: Region, params: wire.Params) -> Response:
-    interfaces = by_ids(region, region.interfaces, wire.strings(params, "NetworkInterfaceId"), region.interface)
-    chosen = select(interfaces, params, _filters(region))
+    wanted = wire.strings(params, "NetworkInterfaceId")
+    for interface_id in wanted:
+        region.interface(interface_id)
+    chosen = choose(region, region.interfaces, wanted, params, _filters(region), _NARROWERS)
     wire.check_dry_run(params)
     return paged("NetworkInterfaces", chosen, params, lambda e: describe_interface(region, e))
 

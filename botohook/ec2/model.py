@@ -77,6 +77,7 @@ class Region:
         self.dhcp_options: Dict[str, DhcpOptions] = {}
         self.client_tokens: Dict[Tuple[str, str], Tuple[Tuple[Tuple[str, str], ...], Dict[str, Any]]] = {}
         self.resources: Dict[str, Resource] = {}
+        self.added = 0  # resources added so far: the next one's ``order``
         self.hidden: Dict[str, float] = {}  # eventual consistency: id -> virtual time other calls first see it
         domain = "ec2.internal" if name == "us-east-1" else f"{name}.compute.internal"
         default_options = DhcpOptions(settings, {"domain-name": [domain], "domain-name-servers": ["AmazonProvidedDNS"]})
@@ -105,7 +106,7 @@ class Region:
         if isinstance(resource, Subnet):
             return [self.subnets, resource.vpc.subnets]
         if isinstance(resource, NetworkInterface):
-            return [self.interfaces]
+            return [self.interfaces, resource.subnet.interfaces]
         if isinstance(resource, Instance):
             return [self.instances]
         if isinstance(resource, ElasticIp):
@@ -158,6 +159,9 @@ class Region:
         lags = self.settings.lags
         if lags is not None and resource.resource_type in _LAGGING:
             self.hidden[resource.id] = self.settings.now() + lags["create"]
+        if resource.id not in self.resources:  # a resource added again keeps its place, as dicts keep it
+            resource.order = self.added
+            self.added += 1
         self.resources[resource.id] = resource
         for index in self._indexes(resource):
             index[resource.id] = resource

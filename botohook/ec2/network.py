@@ -94,13 +94,14 @@ class Zone:
 
 
 class Subnet(Resource):
-    """A subnet, the addresses and /28 prefixes it has handed out, and its CIDR reservations."""
+    """A subnet, the addresses and /28 prefixes it has handed out, its interfaces and its CIDR reservations."""
 
     __slots__ = (
         "assign_ipv6",
         "association",
         "bits",
         "default_for_az",
+        "interfaces",
         "ipv6",
         "map_public_ip",
         "network",
@@ -120,6 +121,7 @@ class Subnet(Resource):
         self.vpc, self.network, self.bits, self.zone = vpc, network, bits, zone
         self.pool = AddressPool(1 << (32 - bits))
         self.owners: Dict[int, NetworkInterface] = {}  # address -> interface holding it
+        self.interfaces: Dict[str, NetworkInterface] = {}  # its interfaces by id (kept by Region.add and remove)
         self.prefixes: Dict[int, NetworkInterface] = {}  # first address of a delegated /28 -> interface
         self.reservations: Dict[str, CidrReservation] = {}
         self.default_for_az = self.map_public_ip = default

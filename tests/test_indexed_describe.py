@@ -1,0 +1,149 @@
+"""Describe calls that find their answer through indexes (issue 24): ids and literal values of the selective filters
+answer exactly what a scan of every resource answers, in the same order, paged the same way, under eventual
+consistency too. The state machine in test_invariants.py compares both after random sequences of calls."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+import boto3
+import pytest
+
+import botohook
+from tests.conftest import AMI, ec2_error
+from tests.test_world import WORLD
+
+
+def ids(answer: Dict[str, Any]) -> List[str]:
+    if "Reservations" in answer:
+        return [i["InstanceId"] for r in answer["Reservations"] for i in r["Instances"]]
+    return [e["NetworkInterfaceId"] for e in answer["NetworkInterfaces"]]
+
+
+def scan(value: str) -> str:
+    """The same value spelled as a pattern (``\\x`` is a literal ``x``): a filter with it checks every resource."""
+    return "\\" + value
+
+
+def by(name: str, *values: str) -> List[Dict[str, Any]]:
+    return [{"Name": name, "Values": list(values)}]
+
+
+def test_answers_keep_the_order_of_creation_whatever_order_the_values_come_in(ec2: Any) -> None:
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    first, second = (
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone="us-east-1a")["Subnet"]["SubnetId"]
+        for i in range(2)
+    )
+    made = [
+        ec2.create_network_interface(SubnetId=(first, second)[i % 2])["NetworkInterface"]["NetworkInterfaceId"]
+        for i in range(12)
+    ]
+    assert ids(ec2.describe_network_interfaces(Filters=by("subnet-id", second, first))) == made
+    assert ids(ec2.describe_network_interfaces(Filters=by("vpc-id", vpc, vpc))) == made
+    named = made[::-3] + made[:1]  # repeats and disorder: each once, in creation order
+    assert ids(ec2.describe_network_interfaces(NetworkInterfaceIds=named)) == [e for e in made if e in named]
+    assert ids(ec2.describe_network_interfaces(Filters=by("network-interface-id", *named))) == [
+        e for e in made if e in named
+    ]
+    pages: List[str] = []
+    token: Dict[str, str] = {}
+    while True:  # pages of an indexed answer are the pages of the scanned one
+        page = ec2.describe_network_interfaces(Filters=by("subnet-id", second, first), MaxResults=5, **token)
+        scanned = ec2.describe_network_interfaces(
+            Filters=by("subnet-id", scan(second), scan(first)), MaxResults=5, **token
+        )
+        assert page == {**scanned, "ResponseMetadata": page["ResponseMetadata"]}
+        pages.append(",".join(ids(page)))
+        if "NextToken" not in page:
+            break
+        token = {"NextToken": page["NextToken"]}
+    assert pages == [",".join(made[:5]), ",".join(made[5:10]), ",".join(made[10:])]
+
+
+def test_an_address_on_interfaces_of_two_vpcs_finds_both_and_their_instances(ec2: Any) -> None:
+    found: List[str] = []
+    nodes: List[str] = []
+    for _ in range(2):  # the same CIDR twice: the same address can be in use in each
+        vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.9.0.0/24", AvailabilityZone="us-east-1a")["Subnet"]
+        launched = ec2.run_instances(
+            ImageId=AMI, InstanceType="c5.large", MinCount=1, MaxCount=1, SubnetId=subnet["SubnetId"],
+            PrivateIpAddress="10.9.0.10",
+        )["Instances"][0]  # fmt: skip
+        nodes.append(launched["InstanceId"])
+        found.append(launched["NetworkInterfaces"][0]["NetworkInterfaceId"])
+    assert ids(ec2.describe_network_interfaces(Filters=by("private-ip-address", "10.9.0.10"))) == found
+    assert ids(ec2.describe_network_interfaces(Filters=by("addresses.private-ip-address", "10.9.0.10"))) == found
+    assert ids(ec2.describe_instances(Filters=by("private-ip-address", "10.9.0.10"))) == nodes
+    assert ids(ec2.describe_instances(Filters=by("network-interface.addresses.private-ip-address", "10.9.0.10"))) == (
+        nodes
+    )
+    for value in ("10.9.0.11", "10.9.0.010", "not-an-address", ""):  # nothing holds them; no error either
+        assert ids(ec2.describe_instances(Filters=by("private-ip-address", value))) == []
+        assert ids(ec2.describe_network_interfaces(Filters=by("addresses.private-ip-address", value))) == []
+    ec2.terminate_instances(InstanceIds=nodes[:1])  # its interface goes with it; the instance has no address now
+    assert ids(ec2.describe_instances(Filters=by("private-ip-address", "10.9.0.10"))) == nodes[1:]
+    assert ids(ec2.describe_instances(Filters=by("instance-id", nodes[0]))) == nodes[:1]
+    assert ids(ec2.describe_network_interfaces(Filters=by("attachment.instance-id", *nodes))) == found[1:]
+
+
+def test_patterns_and_unknown_ids_in_filters_answer_as_before(ec2: Any) -> None:
+    subnet = ec2.create_subnet(VpcId=ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"], CidrBlock="10.0.0.0/24")[
+        "Subnet"
+    ]["SubnetId"]
+    node = ec2.run_instances(ImageId=AMI, InstanceType="c5.large", MinCount=1, MaxCount=1, SubnetId=subnet)
+    eni = node["Instances"][0]["NetworkInterfaces"][0]["NetworkInterfaceId"]
+    spare = ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]["NetworkInterfaceId"]
+    assert ids(ec2.describe_network_interfaces(Filters=by("attachment.instance-id", "i-*"))) == [eni]
+    assert ids(ec2.describe_network_interfaces(Filters=by("network-interface-id", spare, "eni-0123456789abcdef0"))) == [
+        spare
+    ]
+    assert ids(ec2.describe_network_interfaces(Filters=by("subnet-id", "subnet-01234567"))) == []
+    with ec2_error("InvalidNetworkInterfaceID.NotFound"):  # an id named outside filters must exist, as before
+        ec2.describe_network_interfaces(NetworkInterfaceIds=[spare, "eni-0123456789abcdef0"])
+    with ec2_error("InvalidParameterValue", "The filter 'subnet-idd' is invalid"):  # checked before any index
+        ec2.describe_network_interfaces(NetworkInterfaceIds=[spare], Filters=by("subnet-idd", subnet))
+
+
+def test_what_eventual_consistency_still_hides_no_index_shows() -> None:
+    with botohook.mock(seed=3, strict=True, consistency="eventual") as sim:
+        ec2 = boto3.client("ec2", region_name="us-east-1")
+        subnet = ec2.describe_subnets()["Subnets"][0]
+        launched = ec2.run_instances(
+            ImageId=AMI, InstanceType="c5.large", MinCount=1, MaxCount=1, SubnetId=subnet["SubnetId"]
+        )["Instances"][0]
+        node, eni = launched["InstanceId"], launched["NetworkInterfaces"][0]["NetworkInterfaceId"]
+        queries = [
+            ("describe_network_interfaces", by("subnet-id", subnet["SubnetId"])),
+            ("describe_network_interfaces", by("vpc-id", subnet["VpcId"])),
+            ("describe_network_interfaces", by("attachment.instance-id", node)),
+            ("describe_network_interfaces", by("private-ip-address", launched["PrivateIpAddress"])),
+            ("describe_instances", by("instance-id", node)),
+            ("describe_instances", by("private-ip-address", launched["PrivateIpAddress"])),
+            ("describe_instances", by("network-interface.network-interface-id", eni)),
+        ]
+        for method, filters in queries:  # new ids are unknown to other calls for the create lag (test_consistency)
+            assert ids(getattr(ec2, method)(Filters=filters)) == [], filters
+        sim.clock.advance(2)
+        for method, filters in queries:
+            assert len(ids(getattr(ec2, method)(Filters=filters))) == 1, filters
+
+
+@pytest.mark.parametrize("kind", ["interfaces", "instances"])
+def test_a_world_with_ids_of_its_own_is_found_through_the_indexes(kind: str) -> None:
+    with botohook.mock(strict=True) as sim:
+        sim.load(WORLD)  # the loader gives each resource the id the world names after making it
+        ec2 = boto3.client("ec2", region_name="eu-west-1")
+        for entry in WORLD["regions"]["eu-west-1"][kind]:
+            if kind == "interfaces":
+                answer = ec2.describe_network_interfaces(Filters=by("subnet-id", scan(entry["subnet"])))
+                assert entry["id"] in ids(answer)
+                assert ids(ec2.describe_network_interfaces(Filters=by("subnet-id", entry["subnet"]))) == ids(answer)
+            else:
+                slot = entry["interfaces"][0]["interface"]
+                assert ids(ec2.describe_instances(Filters=by("network-interface.network-interface-id", slot))) == [
+                    entry["id"]
+                ]
+                answer = ec2.describe_network_interfaces(Filters=by("attachment.instance-id", entry["id"]))
+                assert sorted(ids(answer)) == sorted(s["interface"] for s in entry["interfaces"])
