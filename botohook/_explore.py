@@ -39,7 +39,21 @@ from contextvars import ContextVar, copy_context
 from difflib import get_close_matches
 from functools import partial
 from queue import SimpleQueue
-from typing import Any, Callable, Dict, Generic, List, Mapping, NamedTuple, Sequence, Set, Tuple, TypeVar, Union
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    Generic,
+    Iterator,
+    List,
+    Mapping,
+    NamedTuple,
+    Sequence,
+    Set,
+    Tuple,
+    TypeVar,
+    Union,
+)
 
 from .ec2.wire import Params
 from .simulator import Simulator, check_options
@@ -69,15 +83,18 @@ Schedule = Tuple[Step, ...]
 
 class FailingSchedule(NamedTuple):
     """A schedule that broke the invariant (``agent`` None) or in which an agent raised (``agent`` names it);
-    ``error`` is what was raised. ``explore(..., replay=failure.schedule)`` runs the same order again."""
+    ``error`` is what was raised; ``preemptions``: how many times it answered another agent while the one answered
+    last waited. ``explore(..., replay=failure.schedule)`` runs the same order again."""
 
     schedule: Schedule
     error: BaseException
     agent: str | None
+    preemptions: int = 0
 
     def __str__(self) -> str:
         what = "the invariant failed" if self.agent is None else f"agent {self.agent!r} raised"
-        lines = [f"{what} after {len(self.schedule)} calls: {type(self.error).__name__}: {self.error}"]
+        counted = f"{len(self.schedule)} calls ({self.preemptions} preemption{'' if self.preemptions == 1 else 's'})"
+        lines = [f"{what} after {counted}: {type(self.error).__name__}: {self.error}"]
         lines += [f"  {index}. {step}" for index, step in enumerate(self.schedule, 1)]
         return "\n".join(lines)
 
@@ -112,6 +129,14 @@ class DivergedError(RuntimeError):
     simulation: real time, randomness, ...), so a schedule cannot be replayed or explored systematically."""
 
 
+Decision = Tuple[List[str], Union[str, None]]
+
+
+def _preemptions(decisions: Sequence[Decision], steps: Schedule) -> int:
+    """How many calls of ``steps`` answered another agent while the one answered before waited."""
+    return sum(last in names and step.agent != last for (names, last), step in zip(decisions, steps))
+
+
 _agent: ContextVar[Tuple[_Run, str] | None] = ContextVar("botohook_agent", default=None)
 
 
@@ -125,6 +150,7 @@ class _Run:
         self.state = dict.fromkeys(names, _RUNNING)
         self.pending: Dict[str, Step] = {}
         self.steps: List[Step] = []
+        self.decisions: List[Decision] = []  # per granted call: the agents waiting (the last first), the last
         self.errors: List[Tuple[str, BaseException]] = []
         self.closed = False
         self.moved = time.monotonic()  # when an agent last started waiting or finished
@@ -310,8 +336,8 @@ class _Explorer(Generic[S]):
             worker.jobs.put(None)
         self.workers.clear()
 
-    def run(self, choose: Chooser) -> Tuple[Schedule, FailingSchedule | None]:
-        """One schedule on a fresh simulation: its calls, and its failure if any."""
+    def run(self, choose: Chooser) -> Tuple[Schedule, FailingSchedule | None, List[Decision]]:
+        """One schedule on a fresh simulation: its calls, its failure if any, and the decisions made."""
         from . import _wiring
 
         simulator = _Scheduled(**self.options)
@@ -338,7 +364,9 @@ class _Explorer(Generic[S]):
                 failure = FailingSchedule(steps, error, agent)
             if failure is None and self.invariant is not None:
                 failure = self._check(steps, simulator, state)
-            return steps, failure
+            if failure is not None:
+                failure = failure._replace(preemptions=_preemptions(run.decisions, failure.schedule))
+            return steps, failure, run.decisions
         finally:
             _wiring.deactivate(activation)
 
@@ -357,6 +385,7 @@ class _Explorer(Generic[S]):
                     return failure
             if last is not None:  # the agent granted last first: choosing it is not a preemption
                 waiting.sort(key=lambda step: step.agent != last)
+            run.decisions.append(([step.agent for step in waiting], last))
             last = choose(len(run.steps), waiting, last)
             run.grant(last)
 
@@ -391,9 +420,12 @@ class _Explorer(Generic[S]):
         run.finish(name, error)
 
 
+Seen = Set[Tuple[Tuple[str, str], ...]]
+
+
 def _systematic(
     explorer: _Explorer[Any], preemptions: int | None, schedules: int
-) -> Tuple[int, Set[Tuple[Tuple[str, str], ...]], bool, FailingSchedule | None]:
+) -> Tuple[int, Seen, bool, FailingSchedule | None]:
     """Iterative context bounding: every schedule with 0 preemptions, then 1, ... up to ``preemptions``, each run
     once. A run follows a prefix of agent names, then never preempts: it grants the agent granted last while that
     one waits (else the first waiting); each other choice on the way becomes a prefix to run, at this bound or,
@@ -402,7 +434,7 @@ def _systematic(
     stack: List[Tuple[str, ...]] = [()]
     deferred: List[Tuple[str, ...]] = []  # prefixes with one preemption more than ``level``
     ran = 0
-    seen: Set[Tuple[Tuple[str, str], ...]] = set()
+    seen: Seen = set()
     while True:
         if not stack:
             if not deferred or (preemptions is not None and level >= preemptions):
@@ -412,15 +444,14 @@ def _systematic(
         if ran >= schedules:
             return ran, seen, False, None
         prefix = stack.pop()
-        trace: List[Tuple[List[str], str | None]] = []  # per call: the agents waiting (last first), the last
-        steps, failure = explorer.run(_following(prefix, trace))
+        steps, failure, decisions = explorer.run(_following(prefix))
         ran += 1
         seen.add(tuple((step.agent, step.operation) for step in steps))
         if failure is not None:
             return ran, seen, False, failure
         chosen = [step.agent for step in steps]
         spent = 0  # preemptions before the call at ``index``
-        for index, (names, last) in enumerate(trace):
+        for index, (names, last) in enumerate(decisions):
             preempting = last in names  # choosing any but names[0] (the last) preempts it
             if index >= len(prefix):
                 pushed = stack if spent + preempting == level else deferred
@@ -428,61 +459,82 @@ def _systematic(
             spent += preempting and chosen[index] != last
 
 
-def _following(prefix: Tuple[str, ...], trace: List[Tuple[List[str], str | None]]) -> Chooser:
-    """Grant the agents ``prefix`` names, then never preempt; record each choice's waiting agents in ``trace``."""
+def _following(prefix: Sequence[Step | str]) -> Chooser:
+    """Grant the calls ``prefix`` names (agent names, or steps whose operations must match too), then never
+    preempt: the agent granted last while it waits, else the first waiting. :class:`DivergedError` where the
+    named call is not waiting."""
 
     def choose(index: int, waiting: List[Step], last: str | None) -> str:
-        names = [step.agent for step in waiting]
-        trace.append((names, last))
         if index >= len(prefix):
-            return names[0]
-        if prefix[index] not in names:
-            raise DivergedError(
-                f"at call {index + 1}, agent {prefix[index]!r} was not waiting as before (waiting: "
-                f"{', '.join(names)}): the agents must make the same calls under the same choices"
-            )
-        return prefix[index]
+            return waiting[0].agent
+        wanted = prefix[index]
+        agent, operation = (wanted, None) if isinstance(wanted, str) else (wanted.agent, wanted.operation)
+        for step in waiting:
+            if step.agent == agent and operation in (None, step.operation):
+                return agent
+        raise DivergedError(
+            f"at call {index + 1} the schedule says {wanted}, but the waiting calls are: {'; '.join(map(str, waiting))}"
+            " (the agents must make the same calls under the same choices)"
+        )
 
     return choose
 
 
-def _random(
-    explorer: _Explorer[Any], seed: int, schedules: int
-) -> Tuple[int, Set[Tuple[Tuple[str, str], ...]], bool, FailingSchedule | None]:
-    """``schedules`` runs, each call chosen uniformly among those waiting, from one generator seeded ``seed``."""
+def _random(explorer: _Explorer[Any], seed: int, schedules: int) -> Tuple[int, Seen, bool, FailingSchedule | None]:
+    """``schedules`` runs, each call chosen uniformly among those waiting, from one generator seeded ``seed``; a
+    failure found is shrunk (``_shrink``)."""
     rng = random.Random(seed)
-    seen: Set[Tuple[Tuple[str, str], ...]] = set()
+    seen: Seen = set()
 
     def choose(index: int, waiting: List[Step], last: str | None) -> str:
         return waiting[rng.randrange(len(waiting))].agent
 
     for ran in range(1, schedules + 1):
-        steps, failure = explorer.run(choose)
+        steps, failure, decisions = explorer.run(choose)
         seen.add(tuple((step.agent, step.operation) for step in steps))
         if failure is not None:
-            return ran, seen, False, failure
+            failure, shrinking = _shrink(explorer, failure, decisions, seen)
+            return ran + shrinking, seen, False, failure
     return schedules, seen, False, None
 
 
-def _replay(explorer: _Explorer[Any], schedule: Sequence[Step | str]) -> FailingSchedule | None:
-    """Exactly ``schedule`` (agent names, or steps whose operations must match too), then, if agents still wait,
-    the agent granted last while it waits, else the first waiting."""
+def _shrink(
+    explorer: _Explorer[Any], failure: FailingSchedule, decisions: List[Decision], seen: Seen
+) -> Tuple[FailingSchedule, int]:
+    """A failing schedule with fewer preemptions, greedily. At each preemption (the agent answered last was waiting
+    but another was answered), try letting the agent answered last go on instead, its next run of calls moved up
+    there, the others in their order. Keep the first that still fails (this failure or another) with fewer
+    preemptions, and start again. Returns it and the number of runs it took."""
+    ran = 0
+    shrunk = True
+    while shrunk and failure.preemptions:
+        shrunk = False
+        names = [step.agent for step in failure.schedule]
+        for candidate in _candidates(names, decisions):
+            try:
+                steps, found, trace = explorer.run(_following(candidate))
+            except DivergedError:  # the agents went another way: this preemption stays
+                continue
+            finally:
+                ran += 1
+            seen.add(tuple((step.agent, step.operation) for step in steps))
+            if found is not None and found.preemptions < failure.preemptions:
+                failure, decisions, shrunk = found, trace, True
+                break
+    return failure, ran
 
-    def choose(index: int, waiting: List[Step], last: str | None) -> str:
-        if index >= len(schedule):
-            return waiting[0].agent
-        wanted = schedule[index]
-        for step in waiting:
-            if step.agent == (wanted if isinstance(wanted, str) else wanted.agent) and (
-                isinstance(wanted, str) or step.operation == wanted.operation
-            ):
-                return step.agent
-        raise DivergedError(
-            f"at call {index + 1} the schedule says {wanted}, but the waiting calls are: {'; '.join(map(str, waiting))}"
-        )
 
-    _, failure = explorer.run(choose)
-    return failure
+def _candidates(names: List[str], decisions: List[Decision]) -> Iterator[List[str]]:
+    """Orders of ``names`` with one preemption undone: at each, the agent answered last goes on with its next run
+    of calls, moved up to the preemption."""
+    for index, ((waiting, last), name) in enumerate(zip(decisions, names)):
+        if last is None or last not in waiting or name == last or last not in names[index:]:
+            continue
+        start = names.index(last, index)
+        end = start
+        while end < len(names) and names[end] == last:
+            end += 1
+        yield [*names[:index], *names[start:end], *names[index:start], *names[end:]]
 
 
 def explore(
@@ -514,7 +566,8 @@ def explore(
     world: a world (:meth:`Simulator.load`) to load into each fresh simulation.
     strategy: ``"systematic"`` (default): every distinct order of calls, fewest preemptions first, up to
         ``preemptions`` (None: unbounded) and at most ``schedules`` runs; ``"random"``: ``schedules`` runs, each call
-        chosen at random among the waiting ones from ``seed``.
+        chosen at random among the waiting ones from ``seed``, and a failure found shrunk to fewer preemptions (the
+        runs that takes count in the result's ``schedules``).
     replay: a schedule (``failure.schedule``, or agent names in order) to run exactly once instead of exploring;
         :class:`DivergedError` if the agents do not make the same calls again.
     options: :class:`Simulator` options of each fresh simulation; ``seed`` defaults to 0 and ``virtual_sleep`` to
@@ -530,7 +583,7 @@ def explore(
     explorer = _Explorer(agents, invariant, setup, world, options, region, check_each_call, grace, timeout)
     try:
         if replay is not None:
-            return Exploration(1, 1, True, _replay(explorer, replay))
+            return Exploration(1, 1, True, explorer.run(_following(replay))[1])
         if strategy == "random":
             ran, seen, complete, failure = _random(explorer, seed, schedules)
         else:

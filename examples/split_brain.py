@@ -95,6 +95,10 @@ def main() -> None:
     print(f"naive nodes: {found}")
     assert found.failure is not None and "believe they are primary" in str(found.failure.error)
 
+    shuffled = explore(naive_node, strategy="random", seed=3)
+    assert shuffled.failure is not None and shuffled.failure.preemptions == 1  # random orders, shrunk
+    print(f"\nnaive nodes, random orders: found after {shuffled.schedules} schedules, shrunk to one preemption")
+
     again = explore(naive_node, replay=found.failure.schedule)
     assert again.failure is not None and again.failure.schedule == found.failure.schedule
     print("\nreplayed: the same calls in the same order fail the same way")
