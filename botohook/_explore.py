@@ -92,11 +92,17 @@ class FailingSchedule(NamedTuple):
     preemptions: int = 0
 
     def __str__(self) -> str:
-        what = "the invariant failed" if self.agent is None else f"agent {self.agent!r} raised"
-        counted = f"{len(self.schedule)} calls ({self.preemptions} preemption{'' if self.preemptions == 1 else 's'})"
+        what = f"agent {self.agent!r} raised" if self.agent is not None else "the invariant failed"
+        if isinstance(self.error, _HungError):
+            what = "agents hung"
+        counted = f"{_count(len(self.schedule), 'call')} ({_count(self.preemptions, 'preemption')})"
         lines = [f"{what} after {counted}: {type(self.error).__name__}: {self.error}"]
         lines += [f"  {index}. {step}" for index, step in enumerate(self.schedule, 1)]
         return "\n".join(lines)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 class Exploration(NamedTuple):
@@ -120,8 +126,8 @@ class _Abandoned(BaseException):
     ``except Exception`` retry loop cannot keep it alive."""
 
 
-class _HungError(Exception):
-    pass
+class _HungError(TimeoutError):
+    """Agents neither called nor returned within ``timeout`` while none waited: the schedule's failure."""
 
 
 class DivergedError(RuntimeError):
@@ -376,7 +382,7 @@ class _Explorer(Generic[S]):
             try:
                 waiting = run.settle(self.grace, self.timeout)
             except _HungError as hung:
-                return FailingSchedule(tuple(run.steps), TimeoutError(str(hung)), None)
+                return FailingSchedule(tuple(run.steps), hung, None)
             if not waiting:  # every agent is done (or blocked): the end's check follows
                 return None
             if self.check_each_call and run.steps and self.invariant is not None:

@@ -405,6 +405,7 @@ def test_an_agent_that_never_calls_nor_returns_fails_the_schedule() -> None:
         release.set()
     assert failure is not None and isinstance(failure.error, TimeoutError)
     assert "agents b neither called EC2 nor returned within 0.2 s" in str(failure.error)
+    assert str(failure).startswith("agents hung after 1 call (0 preemptions): ")
     assert [step.agent for step in failure.schedule] == ["a"]
 
 
