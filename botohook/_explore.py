@@ -552,7 +552,7 @@ def explore(
     strategy: str | None = None,
     schedules: int = 1000,
     preemptions: int | None = None,
-    seed: int = 0,
+    seed: int | None = None,
     replay: Sequence[Step | str] | None = None,
     check_each_call: bool = False,
     region: str = "us-east-1",
@@ -572,8 +572,8 @@ def explore(
     world: a world (:meth:`Simulator.load`) to load into each fresh simulation.
     strategy: ``"systematic"`` (default): every distinct order of calls, fewest preemptions first, up to
         ``preemptions`` (None: unbounded) and at most ``schedules`` runs; ``"random"``: ``schedules`` runs, each call
-        chosen at random among the waiting ones from ``seed``, and a failure found shrunk to fewer preemptions (the
-        runs that takes count in the result's ``schedules``).
+        chosen at random among the waiting ones from ``seed`` (default 0), and a failure found shrunk to fewer
+        preemptions (the runs that takes count in the result's ``schedules``).
     replay: a schedule (``failure.schedule``, or agent names in order) to run exactly once instead of exploring;
         :class:`DivergedError` if the agents do not make the same calls again.
     options: :class:`Simulator` options of each fresh simulation; ``seed`` defaults to 0 and ``virtual_sleep`` to
@@ -583,7 +583,7 @@ def explore(
         the waiting calls; only agents blocked outside EC2 calls make it matter.
     timeout: real seconds in which no agent called or returned, while none waits, after which the schedule fails.
     """
-    _check_arguments(agents, strategy, schedules, preemptions, replay, grace, timeout)
+    _check_arguments(agents, strategy, schedules, preemptions, seed, replay, grace, timeout)
     options = {"seed": 0, "virtual_sleep": True, **(options or {})}
     check_options(options, "botohook.explore(options=...)")
     explorer = _Explorer(agents, invariant, setup, world, options, region, check_each_call, grace, timeout)
@@ -591,7 +591,7 @@ def explore(
         if replay is not None:
             return Exploration(1, 1, True, explorer.run(_following(replay))[1])
         if strategy == "random":
-            ran, seen, complete, failure = _random(explorer, seed, schedules)
+            ran, seen, complete, failure = _random(explorer, seed or 0, schedules)
         else:
             ran, seen, complete, failure = _systematic(explorer, preemptions, schedules)
         return Exploration(ran, len(seen), complete, failure)
@@ -604,6 +604,7 @@ def _check_arguments(
     strategy: str | None,
     schedules: int,
     preemptions: int | None,
+    seed: int | None,
     replay: Sequence[Step | str] | None,
     grace: float,
     timeout: float,
@@ -624,6 +625,12 @@ def _check_arguments(
         raise TypeError("replay runs the one schedule given: it takes no strategy or preemptions")
     if strategy == "random" and preemptions is not None:
         raise TypeError("preemptions bounds the systematic strategy; the random one takes none")
+    if strategy != "random" and seed is not None:
+        raise TypeError(
+            "seed draws the random strategy's choices: pass strategy='random' (the Simulator's seed goes in options)"
+        )
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise TypeError(f"seed must be an int, not {seed!r}")
     if isinstance(replay, str):
         raise TypeError(f"replay is a sequence of steps or agent names, not the string {replay!r}")
     if isinstance(schedules, bool) or not isinstance(schedules, int) or schedules < 1:

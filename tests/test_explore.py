@@ -512,6 +512,8 @@ def test_an_agent_may_make_its_own_client() -> None:
         ({"strategy": "random", "preemptions": 1}, TypeError, "preemptions bounds the systematic strategy"),
         ({"replay": ["a"], "strategy": "random"}, TypeError, "replay runs the one schedule given"),
         ({"replay": "ab"}, TypeError, "not the string 'ab'"),
+        ({"seed": 3}, TypeError, "seed draws the random strategy's choices: pass strategy='random'"),
+        ({"strategy": "random", "seed": "3"}, TypeError, "seed must be an int"),
         ({"schedules": 0}, ValueError, "schedules must be an int of at least 1"),
         ({"preemptions": -1}, ValueError, "preemptions must be None or an int of at least 0"),
         ({"grace": 0}, ValueError, "grace must be a positive number"),
