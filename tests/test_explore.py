@@ -199,6 +199,20 @@ def test_replay_refuses_a_schedule_the_agents_do_not_follow() -> None:
         failover(claim, replay=["c"])
 
 
+def test_agents_that_change_between_schedules_are_refused() -> None:
+    """a depends on something outside the simulation (here: how often it ran): three calls the first time, none
+    after. The systematic search cannot follow the orders it derived from the first run, and says so."""
+    runs: List[int] = []
+
+    def fickle(ec2: Any, state: Any) -> None:
+        runs.append(1)
+        for _ in range(3 if len(runs) == 1 else 0):
+            ec2.describe_vpcs()
+
+    with pytest.raises(botohook.DivergedError, match=r"at call 1 the schedule says a, but the waiting calls are: b: "):
+        botohook.explore({"a": fickle, "b": calls(1)}, setup=lambda ec2: [])
+
+
 def test_each_call_check_sees_transient_states() -> None:
     """An agent that takes the address and gives it back: it holds at the end, but not after the first call."""
 
