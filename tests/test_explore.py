@@ -504,6 +504,11 @@ def test_each_failing_attempt_of_a_retried_call_is_a_step() -> None:
         is None
     )
     assert seen == [(("RequestLimitExceeded", None, None), ("b", "a"))]  # b answered between a's attempts
+    seen.clear()
+    second = {"faults": [{"operation": "DescribeVpcs", "code": "RequestLimitExceeded", "after": 1}]}
+    replayed = botohook.explore(both, attempts, setup=lambda ec2: [], options=second, replay=["a", "b", "b"])
+    assert replayed.failure is None
+    assert seen == [((None, "RequestLimitExceeded", None), ("a", "b"))]  # the order decides whose call the rule fails
 
 
 def test_an_agent_may_make_its_own_client() -> None:
