@@ -147,3 +147,42 @@ def test_a_world_with_ids_of_its_own_is_found_through_the_indexes(kind: str) -> 
                 ]
                 answer = ec2.describe_network_interfaces(Filters=by("attachment.instance-id", entry["id"]))
                 assert sorted(ids(answer)) == sorted(s["interface"] for s in entry["interfaces"])
+
+
+def test_tags_are_found_however_they_were_given_changed_or_taken_away(ec2: Any) -> None:
+    subnet = ec2.create_subnet(VpcId=ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"], CidrBlock="10.0.0.0/24")[
+        "Subnet"
+    ]["SubnetId"]
+    specs = [
+        {"ResourceType": kind, "Tags": [{"Key": "cluster", "Value": "blue"}]}
+        for kind in ("instance", "network-interface")
+    ]
+    launched = ec2.run_instances(
+        ImageId=AMI, InstanceType="c5.large", MinCount=2, MaxCount=2, SubnetId=subnet, TagSpecifications=specs
+    )["Instances"]
+    nodes = [i["InstanceId"] for i in launched]
+    attached = [i["NetworkInterfaces"][0]["NetworkInterfaceId"] for i in launched]
+    spare = ec2.create_network_interface(SubnetId=subnet, TagSpecifications=specs[1:])["NetworkInterface"][
+        "NetworkInterfaceId"
+    ]
+
+    def found(key: str, *values: str) -> List[List[str]]:
+        """Instances and interfaces with the tag, as the index finds them; and as a scan does (asserted equal)."""
+        answers = []
+        for method in ("describe_instances", "describe_network_interfaces"):
+            indexed = ids(getattr(ec2, method)(Filters=by(f"tag:{key}", *values)))
+            assert indexed == ids(getattr(ec2, method)(Filters=by(f"tag:{key}", *map(scan, values))))
+            answers.append(indexed)
+        return answers
+
+    assert found("cluster", "blue") == [nodes, [*attached, spare]]
+    ec2.create_tags(Resources=[nodes[0], spare], Tags=[{"Key": "cluster", "Value": "green"}])  # over the old value
+    assert found("cluster", "blue") == [nodes[1:], attached]
+    assert found("cluster", "green", "red") == [nodes[:1], [spare]]
+    ec2.delete_tags(Resources=[nodes[1]], Tags=[{"Key": "cluster", "Value": "green"}])  # another value: stays
+    ec2.delete_tags(Resources=[attached[0]], Tags=[{"Key": "cluster"}])
+    ec2.delete_tags(Resources=[spare])  # every tag
+    assert found("cluster", "blue") == [nodes[1:], attached[1:]]
+    assert found("cluster", "green") == [nodes[:1], []]
+    ec2.terminate_instances(InstanceIds=nodes)  # the interfaces go with them; the instances stay, tags and all
+    assert found("cluster", "blue") == [nodes[1:], []]

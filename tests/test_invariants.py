@@ -98,7 +98,8 @@ class AddressMachine(RuleBasedStateMachine):
         )
         if response:
             assert len(response["AssignedPrivateIpAddresses"]) == count
-            reserved = [ipaddress.ip_network(c) for c in self.reservations.values()]
+            mine = self.sim.interface(eni).subnet.id == self.subnet  # the reservations are the subnet's, not the twin's
+            reserved = [ipaddress.ip_network(c) for c in self.reservations.values()] if mine else []
             for entry in response["AssignedPrivateIpAddresses"]:
                 address = ipaddress.ip_address(entry["PrivateIpAddress"])
                 assert not any(address in network for network in reserved), "automatic address in a reservation"
@@ -110,9 +111,10 @@ class AddressMachine(RuleBasedStateMachine):
         response = self.call("assign_private_ip_addresses", NetworkInterfaceId=eni, Ipv4PrefixCount=count)
         if response:
             assert len(response["AssignedIpv4Prefixes"]) == count
+            subnet = self.sim.interface(eni).subnet.id
             prefix_reservations = [
                 ipaddress.ip_network(r["Cidr"])
-                for r in self.ec2.get_subnet_cidr_reservations(SubnetId=self.subnet)["SubnetIpv4CidrReservations"]
+                for r in self.ec2.get_subnet_cidr_reservations(SubnetId=subnet)["SubnetIpv4CidrReservations"]
                 if r["ReservationType"] == "prefix"
             ]
             for entry in response["AssignedIpv4Prefixes"]:

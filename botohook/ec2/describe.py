@@ -85,13 +85,14 @@ def choose(
     checked that each exists) that pass every filter, in index order: what ``select`` answers. The cost is the
     answer's, not the index's, when ids are named or a filter with a narrower has only literal values: only those
     resources or the narrower's candidates are checked, by every filter still. A narrower that yields a superset of
-    what its filter selects is all the answer's correctness asks."""
+    what its filter selects is all the answer's correctness asks. ``tag:<key>`` has one for every kind: the region's
+    index of tags."""
     filters = wire.filters(params)
     checks = _checks(filters, getters)
     found: List[Res] | None = [index[i] for i in dict.fromkeys(wanted)] if wanted else None
     if found is None:
         for name, values in filters.items():
-            narrower = narrowers.get(name)
+            narrower = narrowers.get(name) or (_tagged(name[4:]) if name.startswith("tag:") else None)
             if narrower is not None and not any(map(_wild, values)):
                 found = _candidates(region, narrower, values)
                 if found is not None:
@@ -104,6 +105,11 @@ def choose(
         if region.hidden and not wanted:
             resources = [r for r in resources if region.visible(r.id)]
     return _passing(resources, checks) if checks else resources
+
+
+def _tagged(key: str) -> Narrower[Any]:
+    """``tag:<key>``'s narrower: the region's index of tags."""
+    return lambda region, value: region.tagged.get((key, value), {}).values()
 
 
 def _candidates(region: Region, narrower: Narrower[Res], values: List[str]) -> List[Res] | None:

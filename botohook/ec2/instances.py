@@ -229,7 +229,7 @@ def run_instances(region: Region, params: wire.Params) -> Response:
                 eni = slot.target
             else:
                 eni = build_interface(region, slot.target)
-                eni.tags.update(tags.get("network-interface", {}))
+                region.tag(eni, tags.get("network-interface", {}))
             region.attach(eni, instance, slot.device_index, slot.delete_on_termination)
         if public:
             instance.interfaces[0].public_on_launch = True

@@ -277,7 +277,7 @@ def create_network_interface(region: Region, params: wire.Params) -> Response:
     wire.check_dry_run(params)
     eni = build_interface(region, plan)
     eni.created_by_caller = True
-    eni.tags.update(tags)
+    region.tag(eni, tags)
     out: Response = {"NetworkInterface": describe_interface(region, eni, "pending")}
     token = wire.text(params, "ClientToken")
     if token is not None:

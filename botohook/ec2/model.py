@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Tuple, TypeVar
+from typing import Any, Dict, List, Mapping, Tuple, TypeVar
 
 from .addresses import cidrs_overlap, format_ipv4, parse_cidr
 from .base import Resource, Settings, is_resource_id
@@ -78,6 +78,7 @@ class Region:
         self.client_tokens: Dict[Tuple[str, str], Tuple[Tuple[Tuple[str, str], ...], Dict[str, Any]]] = {}
         self.resources: Dict[str, Resource] = {}
         self.added = 0  # resources added so far: the next one's ``order``
+        self.tagged: Dict[Tuple[str, str], Dict[str, Resource]] = {}  # (key, value) -> the resources with that tag
         self.hidden: Dict[str, float] = {}  # eventual consistency: id -> virtual time other calls first see it
         domain = "ec2.internal" if name == "us-east-1" else f"{name}.compute.internal"
         default_options = DhcpOptions(settings, {"domain-name": [domain], "domain-name-servers": ["AmazonProvidedDNS"]})
@@ -165,6 +166,8 @@ class Region:
         self.resources[resource.id] = resource
         for index in self._indexes(resource):
             index[resource.id] = resource
+        for tag in resource.tags.items():  # those it was made with
+            self.tagged.setdefault(tag, {})[resource.id] = resource
         if isinstance(resource, ElasticIp):
             self.public_ips[resource.public_ip] = resource
 
@@ -226,8 +229,28 @@ class Region:
             del self.public_ips[resource.public_ip]
         del self.resources[resource.id]
         self.hidden.pop(resource.id, None)
+        for tag in resource.tags.items():
+            self._forget_tag(resource, tag)
         for index in self._indexes(resource):
             del index[resource.id]
+
+    def tag(self, resource: Resource, tags: Mapping[str, str]) -> None:
+        """Tag an added resource (over any tag of the same key). Tags of added resources change only here and in
+        :meth:`untag`, so ``tagged`` lists every resource under each tag it has."""
+        for key, value in tags.items():
+            self.untag(resource, key)
+            resource.tags[key] = value
+            self.tagged.setdefault((key, value), {})[resource.id] = resource
+
+    def untag(self, resource: Resource, key: str) -> None:
+        value = resource.tags.pop(key, None)
+        if value is not None:
+            self._forget_tag(resource, (key, value))
+
+    def _forget_tag(self, resource: Resource, tag: Tuple[str, str]) -> None:
+        holders = self.tagged.get(tag)
+        if holders is not None and holders.pop(resource.id, None) is not None and not holders:
+            del self.tagged[tag]
 
     def visible(self, resource_id: str) -> bool:
         """Whether other calls see this id yet (always, unless eventual consistency hides a new one for a while)."""

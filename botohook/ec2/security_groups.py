@@ -407,7 +407,7 @@ def _authorize(egress: bool) -> Any:
         added = []
         for key, description in specs:
             rule = region.add_rule(group, egress, key, description)
-            rule.tags.update(tags)
+            region.tag(rule, tags)
             added.append(describe_rule(region, rule))
         return {"Return": True, "SecurityGroupRules": added}
 

@@ -50,7 +50,7 @@ def create_tags(region: Region, params: wire.Params) -> Response:
         check_tags(tags, len(set(resource.tags) - set(tags)))
     wire.check_dry_run(params)
     for resource in resources:
-        resource.tags.update(tags)
+        region.tag(resource, tags)
     return {}
 
 
@@ -59,12 +59,12 @@ def delete_tags(region: Region, params: wire.Params) -> Response:
     entries = wire.structs(params, "Tag")
     wire.check_dry_run(params)
     for resource in resources:
-        if not entries:
-            resource.tags.clear()
+        for key in [] if entries else list(resource.tags):
+            region.untag(resource, key)
         for entry in entries:
-            key = entry.get("Key")
-            if key in resource.tags and ("Value" not in entry or resource.tags[key] == entry["Value"]):
-                del resource.tags[key]
+            named = entry.get("Key")
+            if named in resource.tags and ("Value" not in entry or resource.tags[named] == entry["Value"]):
+                region.untag(resource, named)
     return {}
 
 
