@@ -60,9 +60,9 @@ def _faults_add(server: Server, query: Dict[str, str], body: Any) -> Answer:
     rules = body if isinstance(body, list) else [body]
     if not rules or not all(isinstance(rule, dict) for rule in rules):
         raise ControlError(400, 'a fault is a JSON object {"operation": ..., "code": ...} (or a list of them)')
+    checked = [_arguments(rule, ("operation", "code"), _FAULT_OPTIONS) for rule in rules]
     try:
-        for rule in rules:
-            server.simulator.faults.add(**_arguments(rule, ("operation", "code"), _FAULT_OPTIONS))
+        server.simulator.faults.load(checked)  # all or none
     except (TypeError, ValueError) as error:
         raise ControlError(400, f"cannot add the fault: {error}") from None
     return 200, {"added": len(rules)}
@@ -81,15 +81,27 @@ def _clock_now(server: Server, query: Dict[str, str], body: Any) -> Answer:
 
 
 def _clock_advance(server: Server, query: Dict[str, str], body: Any) -> Answer:
-    seconds = _arguments(body if isinstance(body, dict) else {}, ("seconds",), ())["seconds"]
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not math.isfinite(seconds) or seconds < 0:
-        raise ControlError(400, f"seconds is a finite number of virtual seconds, 0 or more; not {seconds!r}")
-    server.simulator.clock.advance(seconds)
-    return 200, {"now": server.simulator.clock.now()}
+    seconds = _seconds("seconds", _arguments(body if isinstance(body, dict) else {}, ("seconds",), ())["seconds"])
+    clock = server.simulator.clock
+    _seconds("the clock", clock.now() + seconds)  # and where it gets to stays a number
+    clock.advance(seconds)
+    return 200, {"now": clock.now()}
+
+
+def _seconds(name: str, value: Any) -> float:
+    """``value`` if it is a finite number of virtual seconds, 0 or more (JSON's numbers, not its booleans)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+        raise ControlError(400, f"{name} is a finite number of virtual seconds, 0 or more; not {value!r}")
+    return float(value)
 
 
 def _interrupt(server: Server, query: Dict[str, str], body: Any) -> Answer:
     given = _arguments(body if isinstance(body, dict) else {}, ("instance_id",), ("notice", "at", "action", "warning"))
+    for name in ("at", "warning"):
+        if given.get(name) is not None:
+            _seconds(name, given[name])
+    if not isinstance(given["instance_id"], str):
+        raise ControlError(400, f"instance_id is an instance's id, not {given['instance_id']!r}")
     try:
         server.simulator.interrupt(**given)
     except KeyError:
@@ -103,14 +115,15 @@ def _calls(server: Server, query: Dict[str, str], body: Any) -> Answer:
     since = query.get("since", "0")
     if not since.isascii() or not since.isdigit():
         raise ControlError(400, f"since is the index of the first call wanted (0 or more), not {since!r}")
-    simulator = server.simulator
-    first = simulator.dropped_calls  # the index of the oldest call still kept
-    calls = simulator.calls[max(int(since) - first, 0) :]
+    first, kept = server.simulator.call_record()  # one moment: next is exactly past what is listed
+    end = first + len(kept)
+    if int(since) > end:
+        raise ControlError(409, f"since {since} is past the record's end ({end}): the simulation was reset since")
     listed = [
         {"service": c.service, "operation": c.operation, "region": c.region, "params": c.params, "error": c.error}
-        for c in calls
+        for c in kept[max(int(since) - first, 0) :]
     ]
-    return 200, {"first": max(int(since), first), "next": first + len(simulator.calls), "calls": listed}
+    return 200, {"first": max(int(since), first), "next": end, "calls": listed}
 
 
 def _metadata(server: Server, query: Dict[str, str], body: Any, instance_id: str) -> Answer:
@@ -135,18 +148,24 @@ ROUTES: Dict[Tuple[str, str], Route] = {
 }
 """``(method, route)`` -> handler; ``metadata/<instance-id>`` (GET) is the one route with an argument."""
 
+QUERIES: Dict[Tuple[str, str], Tuple[str, ...]] = {("GET", "calls"): ("since",)}
+"""The query parameters a route takes (no other route takes any)."""
+
 
 def handle(server: Server, method: str, route: str, query: Dict[str, str], raw: bytes) -> Answer:
     """The answer to one control request: ``route`` is the path after :data:`PREFIX`."""
     try:
         body = json.loads(raw) if raw.strip() else None
-    except ValueError as error:
-        return 400, {"error": f"the body is not JSON: {error}"}
+    except (ValueError, RecursionError) as error:  # RecursionError: nested deeper than Python parses
+        return 400, {"error": f"the body is not JSON: {error or 'nested too deep'}"}
     try:
         if route.startswith("metadata/") and route.count("/") == 1:
             if method != "GET":
                 raise ControlError(405, f"metadata/<instance-id> answers GET, not {method}")
             return _metadata(server, query, body, route.split("/", 1)[1])
+        unknown = sorted(set(query) - set(QUERIES.get((method, route), ())))
+        if unknown:
+            raise ControlError(400, f"{PREFIX}{route} takes no query parameter {', '.join(map(repr, unknown))}")
         found = ROUTES.get((method, route))
         if found is None:
             methods = sorted(m for m, r in ROUTES if r == route)

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import re
 import socket
+import sys
 import threading
+import traceback
 from contextlib import contextmanager, suppress
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -39,6 +41,7 @@ class QuietServer(ThreadingHTTPServer):
     """
 
     daemon_threads = True
+    request_queue_size = socket.SOMAXCONN  # http.server's 5 drops connections of a burst (a second's retry each)
 
     def __init__(self, address: Any, handler: Any) -> None:
         if ":" in str(address[0]):
@@ -65,7 +68,11 @@ class QuietServer(ThreadingHTTPServer):
                 connection.shutdown(socket.SHUT_RDWR)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        pass
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):  # a client that went away: no news
+            self.report(traceback.format_exc())
+
+    def report(self, trace: str) -> None:
+        """A failure outside any answer (a botohook bug): the face logs it where it logs; by default nowhere."""
 
 
 class Handler(BaseHTTPRequestHandler):

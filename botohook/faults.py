@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 import threading
 from difflib import get_close_matches
-from typing import AbstractSet, Any, Callable, List, Mapping
+from typing import AbstractSet, Any, Callable, List, Mapping, Sequence
 
 from .ec2.errors import Ec2Error
 
@@ -49,12 +49,18 @@ class Fault:
         message: str | None,
         status: int | None,
     ) -> None:
-        if times is not None and times < 1:
-            raise ValueError(f"times must be 1 or more (or None for always), not {times}")
-        if after < 0:
-            raise ValueError(f"after must be 0 or more, not {after}")
-        if probability is not None and not 0 <= probability <= 1:
-            raise ValueError(f"probability must be between 0 and 1, not {probability}")
+        if not isinstance(code, str) or not code:
+            raise ValueError(f"code must be an error code (a string), not {code!r}")
+        if message is not None and not isinstance(message, str):
+            raise ValueError(f"message must be a string (or None for EC2's wording), not {message!r}")
+        if times is not None and (not _whole(times) or times < 1):
+            raise ValueError(f"times must be 1 or more (or None for always), not {times!r}")
+        if not _whole(after) or after < 0:
+            raise ValueError(f"after must be 0 or more, not {after!r}")
+        if probability is not None and (not _number(probability) or not 0 <= probability <= 1):
+            raise ValueError(f"probability must be between 0 and 1, not {probability!r}")
+        if status is not None and (not _whole(status) or not 400 <= status <= 599):
+            raise ValueError(f"status must be an HTTP error status, 400 to 599, not {status!r}")
         self.operation = operation
         self.code = code
         self.times = times
@@ -67,6 +73,14 @@ class Fault:
     def can_fail(self, operation: str) -> bool:
         """Whether this rule still applies to attempts of ``operation`` (its ``times`` not used up)."""
         return self.operation in ("*", operation) and (self.times is None or self.times > 0)
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value  # not NaN
 
 
 class Faults:
@@ -132,10 +146,14 @@ class Faults:
                 return Ec2Error(rule.code, rule.message, rule.status)
         return None
 
-    def load(self, rules: List[Mapping[str, Any]]) -> None:
-        """Rules given as options (``faults=[{"operation": ..., "code": ..., ...}]``)."""
+    def load(self, rules: Sequence[Mapping[str, Any]]) -> None:
+        """Rules given as arguments of :meth:`add` (the ``faults`` option, the control API): every one is checked
+        before any is added, so all are added or none (the error names the first refused)."""
+        checked = Faults(None, self._operations)
         for rule in rules:
-            self.add(**dict(rule))
+            checked.add(**dict(rule))
+        with self._lock:
+            self._rules.extend(checked._rules)
 
 
 class Clock:

@@ -35,7 +35,10 @@ from ._query_xml import answer, request_params
 from .identity import OPERATIONS as IDENTITY_OPERATIONS
 from .simulator import Simulator
 
-_SCOPE = re.compile(r"Credential=([^/,\s]*)/\d{8}/([^/,\s]+)/([^/,\s]+)/aws4_request")
+_TOKEN_END = re.compile(r"[,\s]")
+_BROWSER_HEADERS = ("Origin", "Sec-Fetch-Site", "Sec-Fetch-Mode")  # no SDK, CLI or curl sends them; a web page does
+DEFAULT_REGION = "us-east-1"
+"""The region of a request that names none (an unsigned request, a scope that is not SigV4's)."""
 FAKE_KEYS = {"AWS_ACCESS_KEY_ID": "botohook-testing", "AWS_SECRET_ACCESS_KEY": "botohook-testing"}
 """The keys every child process of a server gets: whatever a client that ignores the endpoint signs with."""
 _SERVICES = ("ec2", *IDENTITY_OPERATIONS)  # what the server answers: EC2, and the who-am-I calls tools make
@@ -106,7 +109,7 @@ class Server:
         signs with nothing real), a config and a credentials file of this server's own with a ``[default]`` profile
         (fake keys, the region, ``endpoint_url``), ``NO_PROXY`` extended with the server's host and the metadata
         address, no instance-metadata look-ups, and the region if given."""
-        variables = {"AWS_ENDPOINT_URL": self.endpoint_url}
+        variables = {"AWS_ENDPOINT_URL": self.endpoint_url, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "false"}
         variables.update({f"AWS_ENDPOINT_URL_{service.upper()}": self.endpoint_url for service in _SERVICES})
         variables["AWS_EC2_METADATA_DISABLED"] = "true"
         variables.update(FAKE_KEYS)
@@ -117,9 +120,10 @@ class Server:
         if self.region is not None:
             variables["AWS_DEFAULT_REGION"] = variables["AWS_REGION"] = self.region
         host = urlsplit(self.endpoint_url).hostname or self.host
+        hosts = [host, f"[{host}]"] if ":" in host else [host]  # Python's proxy_bypass compares "[::1]"
         for name in ("NO_PROXY", "no_proxy"):  # no_proxy last: the command prints it last
             kept = [entry for entry in os.environ.get(name, "").split(",") if entry.strip()]
-            variables[name] = ",".join(dict.fromkeys([*kept, host, "169.254.169.254"]))
+            variables[name] = ",".join(dict.fromkeys([*kept, *hosts, "169.254.169.254"]))
         return variables
 
     def client(self, region: str | None = None, **options: Any) -> Any:
@@ -132,7 +136,7 @@ class Server:
         ec2 = boto3.Session().client(
             "ec2",
             endpoint_url=self.endpoint_url,
-            region_name=region or self.region or "us-east-1",
+            region_name=region or self.region or DEFAULT_REGION,
             aws_access_key_id=FAKE_KEYS["AWS_ACCESS_KEY_ID"],
             aws_secret_access_key=FAKE_KEYS["AWS_SECRET_ACCESS_KEY"],
             **options,
@@ -152,7 +156,7 @@ def _write_config(directory: Path, endpoint_url: str, region: str | None) -> Tup
     keys) for child processes; AWS CLI agents run ``aws --profile default``."""
     config = directory / "config"
     credentials = directory / "credentials"
-    lines = ["[default]", f"region = {region or 'us-east-1'}", f"endpoint_url = {endpoint_url}", ""]
+    lines = ["[default]", f"region = {region or DEFAULT_REGION}", f"endpoint_url = {endpoint_url}", ""]
     config.write_text("\n".join(lines), encoding="utf-8")
     keys = [f"{name.lower()} = {value}" for name, value in FAKE_KEYS.items()]
     credentials.write_text("\n".join(["[default]", *keys, ""]), encoding="utf-8")
@@ -175,11 +179,15 @@ class RequestLog:
         self._write = write
         self._json = log_format == "json"
         self._lines: queue.Queue[str] = queue.Queue(maxsize=size)
+        self._dropped_lock = threading.Lock()
         self.dropped = 0
+        """Lines dropped since the last that could be queued."""
         self.broken = False
+        """Whether writing failed (logging stopped for good)."""
         threading.Thread(target=self._drain, name="botohook-log", daemon=True).start()
 
     def record(self, operation: str, region: str, result: str) -> None:
+        """One request: its operation, region and result (``ok`` or an error code)."""
         if self._json:
             self._put(json.dumps({"operation": operation, "region": region, "result": result}))
         else:
@@ -202,13 +210,15 @@ class RequestLog:
     def _put(self, line: str) -> None:
         if self.broken:
             return
-        try:
-            if self.dropped:
-                self._lines.put_nowait(f"# botohook: {self.dropped} log lines dropped (nobody read them in time)")
-                self.dropped = 0
-            self._lines.put_nowait(line)
-        except queue.Full:
-            self.dropped += 1
+        with self._dropped_lock:
+            try:
+                if self.dropped:
+                    dropped = f"{self.dropped} log lines dropped (nobody read them in time)"
+                    self._lines.put_nowait(json.dumps({"message": dropped}) if self._json else f"# botohook: {dropped}")
+                    self.dropped = 0
+                self._lines.put_nowait(line)
+            except queue.Full:
+                self.dropped += 1
 
     def _drain(self) -> None:
         while True:
@@ -226,7 +236,8 @@ class _NoLog(RequestLog):
     """No log at all: nothing is formatted, queued or written."""
 
     def __init__(self) -> None:
-        pass
+        self.dropped = 0
+        self.broken = False
 
     def record(self, operation: str, region: str, result: str) -> None:
         pass
@@ -262,6 +273,8 @@ class _Handler(Handler):
 
     def _dispatch(self) -> None:
         try:
+            if any(name in self.headers for name in _BROWSER_HEADERS):
+                raise RequestError(403, "AccessDenied", "botohook answers no request a web browser sends")
             raw = self.body()
             target = urlsplit(self.path)
             if target.path.startswith(_control.PREFIX):
@@ -278,8 +291,7 @@ class _Handler(Handler):
             self.refuse(error)
 
     def _ec2(self, raw: bytes) -> None:
-        found = _SCOPE.search(self.headers.get("Authorization", ""))
-        key, region, service = found.groups() if found else (None, "us-east-1", "ec2")
+        key, region, service = _scope(self.headers.get("Authorization", ""))
         if key == "":
             raise RequestError(401, "AuthFailure", "AWS was not able to validate the provided access credentials")
         if service not in _SERVICES:
@@ -319,7 +331,7 @@ class _Handler(Handler):
             status, answer = 500, {"error": "botohook failed; the traceback is in the server's log"}
             self.server.log.note(f"control request failed:\n{traceback.format_exc()}")
         self.server.log.record(f"{self.command} {_control.PREFIX}{route}", "-", str(status))
-        self.reply(status, json.dumps(answer).encode(), "application/json")
+        self.reply(status, json.dumps(answer, allow_nan=False).encode(), "application/json")
 
     def refuse(self, error: RequestError) -> None:
         self.close_connection = True
@@ -332,9 +344,24 @@ class _Handler(Handler):
         self.reply(status, body, content_type, {"x-amzn-RequestId": request_id})
 
 
+def _scope(authorization: str) -> Tuple[str | None, str, str]:
+    """``(access key, region, service)`` from a SigV4 ``Authorization`` header's credential scope
+    (``Credential=KEY/YYYYMMDD/REGION/SERVICE/aws4_request``), in time linear in the header; without one, no key,
+    :data:`DEFAULT_REGION` and EC2."""
+    start = authorization.find("Credential=")
+    if start >= 0:
+        parts = _TOKEN_END.split(authorization[start + len("Credential=") :], maxsplit=1)[0].split("/")
+        if len(parts) == 5 and parts[4] == "aws4_request" and len(parts[1]) == 8 and parts[2] and parts[3]:
+            return parts[0], parts[2], parts[3]
+    return None, DEFAULT_REGION, "ec2"
+
+
 class _HTTPServer(QuietServer):
     botohook: Server
     log: RequestLog
+
+    def report(self, trace: str) -> None:
+        self.log.note(f"a request failed outside its answer:\n{trace}")
 
 
 @contextmanager

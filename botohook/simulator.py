@@ -186,6 +186,12 @@ class Simulator:
         with self._lock:
             return [Call(*call) for call in self._calls]
 
+    def call_record(self) -> Tuple[int, List[Call]]:
+        """``(index of the oldest call kept, the calls kept)`` read at one moment, so that polling from an index
+        (the control API's ``calls?since=``) never skips a call: the next poll starts at index + len(calls)."""
+        with self._lock:
+            return self._answered - len(self._calls), [Call(*call) for call in self._calls]
+
     @property
     def dropped_calls(self) -> int:
         """How many of the oldest calls ``calls`` no longer holds (beyond ``record_calls``)."""

@@ -269,6 +269,25 @@ def test_the_control_api_refuses_what_it_does_not_know(served: List[subprocess.P
     assert status(exports, "GET", "helth") == status(exports, "POST", "faults", {"kode": "X"}) == 400
     assert status(exports, "GET", "reset") == 405
     assert status(exports, "GET", "metadata/i-0000000000000000f") == 404
+    # a list of faults is added whole or not at all; a status must be an HTTP error status
+    half = [{"operation": "DescribeVpcs", "code": "Half"}, {"operation": "Nope", "code": "B"}]
+    assert "'Nope' is not an operation" in control(exports, "POST", "faults", half)["error"]  # type: ignore[operator]
+    assert "status must be" in control(exports, "POST", "faults", {"operation": "DescribeVpcs", "code": "X",  # type: ignore[operator]
+                                                                    "status": "x"})["error"]  # fmt: skip
+    client(exports).describe_vpcs()  # type: ignore[attr-defined]  # no fault was added
+    # numbers stay numbers; JSON too deep is not JSON; a poller learns of a reset
+    assert control(exports, "POST", "clock/advance", {"seconds": 1e308})["now"]  # a number still
+    assert "finite number" in control(exports, "POST", "clock/advance", {"seconds": 1e308})["error"]  # type: ignore[operator]
+    deep = subprocess.run(
+        ["curl", "-sS", "-X", "POST", "--data-binary", '{"a":' * 5000 + "1" + "}" * 5000,
+         f"{exports['AWS_ENDPOINT_URL']}/_botohook/world"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert "the body is not JSON" in deep.stdout
+    assert control(exports, "GET", "calls?sinse=5")["error"] == "/_botohook/calls takes no query parameter 'sinse'"
+    end = control(exports, "GET", "calls")["next"]
+    control(exports, "POST", "reset")
+    assert status(exports, "GET", f"calls?since={end}") == 409
     done = subprocess.run(
         ["curl", "-sS", "-w", "%{http_code}", "-X", "POST", "--data-binary", "{not json",
          f"{exports['AWS_ENDPOINT_URL']}/_botohook/world"],

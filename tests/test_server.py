@@ -55,6 +55,7 @@ def test_the_environment_a_child_needs_and_nothing_else(monkeypatch: pytest.Monk
         config, credentials = Path(server.environ["AWS_CONFIG_FILE"]), server.environ["AWS_SHARED_CREDENTIALS_FILE"]
         assert server.environ == {
             "AWS_ENDPOINT_URL": server.endpoint_url,
+            "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "false",
             "AWS_ENDPOINT_URL_EC2": server.endpoint_url,
             "AWS_ENDPOINT_URL_STS": server.endpoint_url,
             "AWS_ENDPOINT_URL_IAM": server.endpoint_url,

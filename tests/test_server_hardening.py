@@ -259,3 +259,40 @@ def test_json_log_lines() -> None:
         server.client().describe_vpcs()
     expected = {"operation": "DescribeVpcs", "region": "us-east-1", "result": "ok"}
     assert [json.loads(line) for line in lines] == [expected]
+
+
+def test_a_huge_authorization_header_is_read_in_linear_time(server: botohook.Server) -> None:
+    import time
+
+    raw = b"GET /?Action=DescribeVpcs HTTP/1.1\r\nAuthorization: " + b"Credential=" * 5_900 + b"\r\n\r\n"
+    started = time.monotonic()
+    answer = exchange(server, raw)
+    assert answer.startswith(b"HTTP/1.1 200 ") and time.monotonic() - started < 0.5  # a quadratic scan took 1.7 s
+
+
+def test_a_web_page_cannot_drive_the_server(server: botohook.Server) -> None:
+    # an <img> or a form post from any web page reaches loopback; no SDK, CLI or curl sends these headers
+    for header in (b"Origin: http://evil.example", b"Sec-Fetch-Site: cross-site"):
+        answer = exchange(server, b"GET /?Action=CreateVpc&CidrBlock=10.77.0.0/16 HTTP/1.1\r\n%s\r\n\r\n" % header)
+        assert answer.startswith(b"HTTP/1.1 403 ") and b"<Code>AccessDenied</Code>" in answer
+        answer = exchange(server, b"POST /_botohook/reset HTTP/1.1\r\n%s\r\nContent-Length: 0\r\n\r\n" % header)
+        assert answer.startswith(b"HTTP/1.1 403 ")
+    assert len(server.client().describe_vpcs()["Vpcs"]) == 1
+
+
+def test_a_failure_outside_any_answer_is_logged(server: botohook.Server, logged: List[str]) -> None:
+    server.simulator.faults.add("DescribeVpcs", "X")
+    server.simulator.faults._rules[0].status = "x"  # type: ignore[assignment]  # what add() now refuses
+    exchange(server, b"GET /?Action=DescribeVpcs HTTP/1.1\r\n\r\n")
+    server.log.flush()
+    assert any("a request failed outside its answer" in line for line in logged)
+
+
+def test_the_environment_keeps_ipv6_loopback_off_any_proxy() -> None:
+    if not socket.has_ipv6:
+        pytest.skip("this machine has no IPv6")
+    try:
+        with botohook.serve(host="::1") as server:
+            assert server.environ["no_proxy"].split(",")[-3:] == ["::1", "[::1]", "169.254.169.254"]
+    except OSError as error:
+        pytest.skip(f"IPv6 loopback is not available here: {error}")
