@@ -42,7 +42,7 @@ class AddressMachine(RuleBasedStateMachine):
         ]
         # A twin: another VPC with the same CIDR and a subnet of the same addresses in the same zone, so one address
         # can be on two interfaces, and an instance can hold interfaces of both VPCs
-        zone = self.ec2.describe_subnets(SubnetIds=[self.subnet])["Subnets"][0]["AvailabilityZone"]
+        zone = self.zone = self.ec2.describe_subnets(SubnetIds=[self.subnet])["Subnets"][0]["AvailabilityZone"]
         self.twin_vpc = self.ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
         self.twin = self.ec2.create_subnet(VpcId=self.twin_vpc, CidrBlock=str(CIDR), AvailabilityZone=zone)["Subnet"][
             "SubnetId"
@@ -363,6 +363,8 @@ class AddressMachine(RuleBasedStateMachine):
         vpcs = [self.vpc, self.twin_vpc, "vpc-01234567"]
         enis = [*region.interfaces, "eni-0123456789abcdef0"]
         instances = [*region.instances, "i-0123456789abcdef0"]
+        publics = [str(ipaddress.ip_address(a)) for a in region.public_ips] + ["198.51.100.250", "10.0.0.5"]
+        zones = [self.zone, "us-east-1a", "us-east-1b"]
         eni_filters = {
             "network-interface-id": enis,
             "attachment.instance-id": instances,
@@ -370,6 +372,9 @@ class AddressMachine(RuleBasedStateMachine):
             "addresses.private-ip-address": addresses,
             "subnet-id": subnets,
             "vpc-id": vpcs,
+            "availability-zone": zones,
+            "association.public-ip": publics,
+            "addresses.association.public-ip": publics,
             "tag:role": ["a", "b"],
         }
         instance_filters = {
@@ -382,6 +387,8 @@ class AddressMachine(RuleBasedStateMachine):
             "network-interface.vpc-id": vpcs,
             "network-interface.addresses.private-ip-address": addresses,
             "network-interface.private-ip-address": addresses,
+            "ip-address": publics,
+            "network-interface.association.public-ip": publics,
             "tag:node": ["a", "b"],
         }
         queries = [("describe_network_interfaces", n, v) for n, v in eni_filters.items()]

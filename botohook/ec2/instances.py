@@ -13,7 +13,16 @@ from .describe import Getter, Narrower, choose, flag, page, tag_list, tags_by_ty
 from .enis import NetworkInterface
 from .errors import Ec2Error, invalid_value, missing
 from .idempotency import idempotent
-from .interfaces import InterfacePlan, build_interface, describe_interface, holders, in_subnet, in_vpc, plan_interface
+from .interfaces import (
+    InterfacePlan,
+    build_interface,
+    describe_interface,
+    holders,
+    in_subnet,
+    in_vpc,
+    plan_interface,
+    public_holders,
+)
 from .ipv6 import check_attachable, check_ipv6, format_ipv6
 from .model import Region
 from .network import Subnet
@@ -488,6 +497,8 @@ _NARROWERS: Dict[str, Narrower[Instance]] = {
     "network-interface.vpc-id": lambda region, value: _attached(in_vpc(region, value)),
     "network-interface.addresses.private-ip-address": lambda region, value: _attached(holders(region, value)),
     "network-interface.private-ip-address": lambda region, value: _attached(holders(region, value)),
+    "ip-address": lambda region, value: _attached(public_holders(region, value)),
+    "network-interface.association.public-ip": lambda region, value: _attached(public_holders(region, value)),
 }
 """Filters that find their candidates without a scan: each yields every instance the filter may select."""
 

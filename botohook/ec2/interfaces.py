@@ -357,6 +357,19 @@ def in_vpc(region: Region, vpc_id: str) -> List[NetworkInterface]:
     return [] if vpc is None else [e for s in vpc.subnets.values() for e in s.interfaces.values()]
 
 
+def public_holders(region: Region, value: str) -> List[NetworkInterface]:
+    """The interface the public address ``value`` maps to, through an Elastic IP or as the one EC2 gave it."""
+    address = parse_ipv4(value)
+    holder = None if address is None else region.public_ips.get(address)
+    if isinstance(holder, ElasticIp):
+        holder = holder.interface
+    return [holder] if isinstance(holder, NetworkInterface) else []
+
+
+def _in_zone(region: Region, name: str) -> List[NetworkInterface]:
+    return [e for s in region.subnets.values() if s.zone.name == name for e in s.interfaces.values()]
+
+
 def _attached_to(region: Region, instance_id: str) -> Iterable[NetworkInterface]:
     instance = region.instances.get(instance_id)
     return () if instance is None else instance.interfaces.values()
@@ -379,6 +392,9 @@ _NARROWERS: Dict[str, Narrower[NetworkInterface]] = {
     "addresses.private-ip-address": _holding_described,
     "subnet-id": in_subnet,
     "vpc-id": in_vpc,
+    "availability-zone": _in_zone,
+    "association.public-ip": public_holders,
+    "addresses.association.public-ip": public_holders,
 }
 """Filters that find their candidates without a scan: each yields every interface the filter may select."""
 
