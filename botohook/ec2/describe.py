@@ -68,9 +68,9 @@ def _passing(resources: Iterable[R], checks: List[Check[R]]) -> List[R]:
     return [r for r in resources if all(any(m(v) for v in getter(r) for m in matchers) for getter, matchers in checks)]
 
 
-Narrower = Callable[[Region, str], Iterable[Res] | None]
+Narrower = Callable[[Region, str], Iterable[Res]]
 """For one filter: the resources that one of its literal values may select (a superset, in any order, repeats
-allowed), or None when it cannot tell (the filter then checks every resource)."""
+allowed)."""
 
 
 def choose(
@@ -94,9 +94,8 @@ def choose(
         for name, values in filters.items():
             narrower = narrowers.get(name) or (_tagged(name[4:]) if name.startswith("tag:") else None)
             if narrower is not None and not any(map(_wild, values)):
-                found = _candidates(region, narrower, values)
-                if found is not None:
-                    break
+                found = [r for value in values for r in narrower(region, value)]
+                break
     if found is None:
         resources = region.listed(index)
     else:
@@ -110,16 +109,6 @@ def choose(
 def _tagged(key: str) -> Narrower[Any]:
     """``tag:<key>``'s narrower: the region's index of tags."""
     return lambda region, value: region.tagged.get((key, value), {}).values()
-
-
-def _candidates(region: Region, narrower: Narrower[Res], values: List[str]) -> List[Res] | None:
-    found: List[Res] = []
-    for value in values:
-        some = narrower(region, value)
-        if some is None:
-            return None
-        found.extend(some)
-    return found
 
 
 def _wild(value: str) -> bool:

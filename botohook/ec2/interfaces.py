@@ -380,9 +380,13 @@ def _named(region: Region, interface_id: str) -> Iterable[NetworkInterface]:
     return () if eni is None else (eni,)
 
 
-def _holding_described(region: Region, value: str) -> List[NetworkInterface] | None:
-    """``holders``, unless eventual consistency may still describe an address where it was (then None: scan)."""
-    return None if region.settings.lags is not None else holders(region, value)
+def _holding_described(region: Region, value: str) -> List[NetworkInterface]:
+    """``holders``, and under eventual consistency the interfaces that may still be described with the address."""
+    found = holders(region, value)
+    if region.lagging:
+        address = parse_ipv4(value)
+        found += [e for e in region.still_lagging() if address in e.shown[0]]
+    return found
 
 
 _NARROWERS: Dict[str, Narrower[NetworkInterface]] = {

@@ -79,6 +79,7 @@ class Region:
         self.resources: Dict[str, Resource] = {}
         self.added = 0  # resources added so far: the next one's ``order``
         self.tagged: Dict[Tuple[str, str], Dict[str, Resource]] = {}  # (key, value) -> the resources with that tag
+        self.lagging: Dict[str, NetworkInterface] = {}  # interfaces Describe may show as they were (placements_changed)
         self.hidden: Dict[str, float] = {}  # eventual consistency: id -> virtual time other calls first see it
         domain = "ec2.internal" if name == "us-east-1" else f"{name}.compute.internal"
         default_options = DhcpOptions(settings, {"domain-name": [domain], "domain-name-servers": ["AmazonProvidedDNS"]})
@@ -394,6 +395,15 @@ class Region:
                 if eni.shown_until is None or now >= eni.shown_until:
                     eni.shown = (secondaries, prefixes)
                 eni.shown_until = now + lags["move"]
+                self.lagging[eni.id] = eni
+        self.still_lagging()
+
+    def still_lagging(self) -> List[NetworkInterface]:
+        """The interfaces Describe shows as they were before a recent change (``lagging`` keeps no others)."""
+        now = self.settings.now()
+        for eni in [e for e in self.lagging.values() if e.shown_until is None or now >= e.shown_until]:
+            del self.lagging[eni.id]
+        return list(self.lagging.values())
 
     def move_secondary(self, address: int, target: NetworkInterface) -> None:
         """Reassign a secondary address to ``target``; an Elastic IP associated with it follows."""
