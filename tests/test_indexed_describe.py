@@ -186,3 +186,36 @@ def test_tags_are_found_however_they_were_given_changed_or_taken_away(ec2: Any) 
     assert found("cluster", "green") == [nodes[:1], []]
     ec2.terminate_instances(InstanceIds=nodes)  # the interfaces go with them; the instances stay, tags and all
     assert found("cluster", "blue") == [nodes[1:], []]
+
+
+def test_an_address_moved_under_eventual_consistency_is_found_where_describe_still_shows_it() -> None:
+    with botohook.mock(seed=5, strict=True, consistency="eventual") as sim:
+        ec2 = boto3.client("ec2", region_name="us-east-1")
+        subnet = ec2.describe_subnets()["Subnets"][0]["SubnetId"]
+        a, b, c = (
+            ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]["NetworkInterfaceId"] for _ in "abc"
+        )
+        sim.clock.advance(2)
+        moving = [
+            x["PrivateIpAddress"]
+            for x in ec2.assign_private_ip_addresses(NetworkInterfaceId=a, SecondaryPrivateIpAddressCount=2)[
+                "AssignedPrivateIpAddresses"
+            ]
+        ]
+        sim.clock.advance(2)
+
+        def holders(address: str) -> List[str]:
+            """As the index finds them, asserted equal to what a scan finds."""
+            indexed = ids(ec2.describe_network_interfaces(Filters=by("addresses.private-ip-address", address)))
+            scanned = ec2.describe_network_interfaces(Filters=by("addresses.private-ip-address", scan(address)))
+            assert indexed == ids(scanned)
+            return indexed
+
+        ec2.assign_private_ip_addresses(NetworkInterfaceId=b, PrivateIpAddresses=moving[:1], AllowReassignment=True)
+        ec2.assign_private_ip_addresses(NetworkInterfaceId=c, PrivateIpAddresses=moving[1:], AllowReassignment=True)
+        assert holders(moving[0]) == [a] and holders(moving[1]) == [a]  # described where they were
+        ec2.unassign_private_ip_addresses(NetworkInterfaceId=c, PrivateIpAddresses=moving[1:])
+        ec2.delete_network_interface(NetworkInterfaceId=c)  # gone, though described with the address a moment ago
+        assert holders(moving[1]) == [a]
+        sim.clock.advance(2)
+        assert holders(moving[0]) == [b] and holders(moving[1]) == []
