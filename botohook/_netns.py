@@ -24,7 +24,7 @@ import subprocess
 import sys
 import threading
 from contextlib import ExitStack, suppress
-from typing import TYPE_CHECKING, Any, List, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Sequence, Set, Tuple
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
@@ -125,7 +125,7 @@ def run(
         popen["stdout"] = popen["stderr"] = subprocess.PIPE
     if instance_id is None:
         environ.update(server.environ)
-        return subprocess.run(list(argv), input=input, timeout=timeout, check=check, env=environ, **popen)
+        return _supervised(list(argv), environ, input, timeout, check, popen)
     instance = server.simulator.instance(instance_id)  # KeyError for an unknown id
     region, _ = server.simulator.locate(instance.id)
     reason = unavailable()
@@ -167,6 +167,36 @@ def run(
                 _kill(process)
                 raise
         completed = subprocess.CompletedProcess(list(argv), process.returncode, stdout, stderr)
+    if check:
+        completed.check_returncode()
+    return completed
+
+
+def _supervised(
+    argv: List[str],
+    environ: Dict[str, str],
+    input: bytes | str | None,
+    timeout: float | None,
+    check: bool,
+    popen: Dict[str, Any],
+) -> subprocess.CompletedProcess[Any]:
+    """``argv`` run as :func:`subprocess.run` would, but in a session of its own and known to :func:`kill_all`, so
+    that a timeout, Ctrl-C or SIGTERM ends its children too."""
+    if input is not None:
+        popen["stdin"] = subprocess.PIPE
+    popen.setdefault("start_new_session", True)
+    process: subprocess.Popen[Any] = subprocess.Popen(argv, env=environ, **popen)
+    with process:
+        _running.add(process)
+        try:
+            stdout, stderr = process.communicate(input, timeout=timeout)
+        except BaseException:
+            _kill(process)
+            process.wait()  # reaped here: Popen gives up waiting after a KeyboardInterrupt
+            raise
+        finally:
+            _running.discard(process)
+    completed = subprocess.CompletedProcess(argv, process.returncode, stdout, stderr)
     if check:
         completed.check_returncode()
     return completed

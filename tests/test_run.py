@@ -364,6 +364,18 @@ def test_sigterm_to_the_command_ends_the_program_and_its_namespace(world_file: T
     assert holders(namespace) == []
 
 
+def test_sigterm_to_the_command_without_an_instance_ends_the_programs_children_too() -> None:
+    command = [sys.executable, "-m", "botohook", "run", "--", "sh", "-c", "echo $$; sleep 305 & sleep 306"]
+    runner = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    assert runner.stdout is not None
+    program = int(runner.stdout.readline())
+    runner.send_signal(signal.SIGTERM)
+    assert runner.wait(timeout=30) == 128 + signal.SIGTERM
+    time.sleep(0.1)
+    assert not os.path.exists(f"/proc/{program}")
+    assert subprocess.run(["pgrep", "-f", "sleep 30[56]"], capture_output=True).returncode == 1  # its children too
+
+
 def test_the_command_refuses_what_it_cannot_run(world_file: Tuple[str, str, str]) -> None:
     path, node_a, _ = world_file
     unknown = botohook_command("run", "--world", path, "--instance", "i-0000000000000000f", "--", "true")
