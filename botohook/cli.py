@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import queue
 import shlex
@@ -136,14 +137,21 @@ def _count(text: str) -> int:
     return int(text)
 
 
-def _lags(pairs: List[str]) -> Dict[str, float]:
+def _lags(pairs: List[str], consistency: str) -> Dict[str, float]:
+    if pairs and consistency != "eventual":
+        raise ValueError("--lag is for --consistency eventual (under strong consistency nothing lags)")
     lags: Dict[str, float] = {}
     for pair in pairs:
         kind, _, seconds = pair.partition("=")
         try:
-            lags[kind] = float(seconds)
+            value = float(seconds)
         except ValueError:
-            raise ValueError(f"--lag takes KIND=SECONDS (kinds: {', '.join(LAGS)}), not {pair!r}") from None
+            value = math.nan
+        if not math.isfinite(value):
+            raise ValueError(f"--lag takes KIND=SECONDS (kinds: {', '.join(LAGS)}; seconds a number), not {pair!r}")
+        if kind in lags:
+            raise ValueError(f"--lag gives {kind} twice")
+        lags[kind] = value
     return lags
 
 
@@ -162,7 +170,7 @@ def _simulator(args: argparse.Namespace) -> Simulator:
         strict=args.strict,
         imds_v1=args.imds_v1,
         consistency=args.consistency,
-        lags=_lags(args.lag) or None,
+        lags=_lags(args.lag, args.consistency) or None,
         record_calls=args.record_calls,
         faults=faults,
         regions=args.add_region,
@@ -173,17 +181,19 @@ def _simulator(args: argparse.Namespace) -> Simulator:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    try:
-        simulator = _simulator(args)
-    except (OSError, ValueError, TypeError) as error:
-        return _fail(f"cannot start: {error}")
     stop = threading.Event()
 
     def interrupted(*_: Any) -> None:
         stop.set()
 
-    signal.signal(signal.SIGTERM, interrupted)
+    signal.signal(signal.SIGTERM, interrupted)  # from the start: a signal while a world loads stops it quietly
     signal.signal(signal.SIGINT, interrupted)
+    try:
+        simulator = _simulator(args)
+    except (OSError, ValueError, TypeError) as error:
+        return _fail(f"cannot start: {error}")
+    if stop.is_set():
+        return 0
     try:
         with serve(
             simulator, host=args.host, port=args.port, region=args.region, log=_write_line, log_format=args.log_format

@@ -13,6 +13,7 @@ and the server keeps serving. Logging never blocks or fails an answer (:class:`R
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import queue
@@ -23,7 +24,7 @@ import threading
 import time
 import traceback
 import uuid
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, Sequence, Tuple
 from urllib.parse import parse_qsl, urlsplit
@@ -43,7 +44,6 @@ FAKE_KEYS = {"AWS_ACCESS_KEY_ID": "botohook-testing", "AWS_SECRET_ACCESS_KEY": "
 """The keys every child process of a server gets: whatever a client that ignores the endpoint signs with."""
 _SERVICES = ("ec2", *IDENTITY_OPERATIONS)  # what the server answers: EC2, and the who-am-I calls tools make
 _PLAIN = re.compile(r"[\w.:/@-]{1,128}", re.ASCII)  # what is logged as is; anything else is logged JSON-quoted
-_LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
 class Server:
@@ -57,7 +57,7 @@ class Server:
         reachable = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
         self.endpoint_url = f"http://[{reachable}]:{port}" if ":" in reachable else f"http://{reachable}:{port}"
         """The URL clients use; for a server listening on every interface, its loopback address."""
-        self.exposed = host not in _LOOPBACK and not host.startswith("127.")
+        self.exposed = not _loopback(host)
         """Whether the server listens beyond loopback (then anyone who can reach the port controls the simulation)."""
         self._views: Dict[str, str] = {}  # instance id -> base URL of its metadata view
         self._views_lock = threading.Lock()
@@ -163,6 +163,9 @@ def _write_config(directory: Path, endpoint_url: str, region: str | None) -> Tup
     return config, credentials
 
 
+_END = "\x00end"  # the line that ends a log's thread (no request's line can be it: fields are escaped)
+
+
 class RequestLog:
     """One record per request to ``write``, never blocking or failing an answer: lines go through a bounded queue
     that a thread drains; when it is full, lines are dropped and counted (the count is logged when there is room
@@ -220,9 +223,17 @@ class RequestLog:
             except queue.Full:
                 self.dropped += 1
 
+    def close(self, timeout: float = 0.5) -> None:
+        """:meth:`flush`, then end the log's thread (at once if it is idle, else when its write returns)."""
+        self.flush(timeout)
+        with suppress(queue.Full):
+            self._lines.put_nowait(_END)
+
     def _drain(self) -> None:
         while True:
             line = self._lines.get()
+            if line is _END:
+                return
             try:
                 self._write(line)
             except Exception:  # a closed pipe, a full disk, a broken callable: stop logging, keep serving
@@ -247,6 +258,21 @@ class _NoLog(RequestLog):
 
     def flush(self, timeout: float = 0.5) -> None:
         pass
+
+    def close(self, timeout: float = 0.5) -> None:
+        pass
+
+
+def _loopback(host: str) -> bool:
+    """Whether ``host`` is a loopback address (``127.0.0.0/8``, ``::1``, ``::ffff:127.0.0.1``) or ``localhost``."""
+    if host == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return bool(address.is_loopback or (mapped is not None and mapped.is_loopback))
 
 
 def log_field(value: str) -> str:
@@ -396,4 +422,4 @@ def serve(
             with running(httpd), server._stack:
                 yield server
         finally:
-            request_log.flush()
+            request_log.close()

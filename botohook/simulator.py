@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 import threading
 from collections import deque
 from contextlib import contextmanager
@@ -126,7 +127,9 @@ class Simulator:
         virtual_sleep: bool = False,
         regions: Iterable[str] = (),
     ) -> None:
-        if not (isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()):
+        if not (
+            isinstance(account_id, str) and len(account_id) == 12 and account_id.isascii() and account_id.isdigit()
+        ):
             raise ValueError(f"account_id must be 12 digits, not {account_id!r}")
         _whole("seed", seed, None, optional=True)
         _whole("record_calls", record_calls, 0, optional=True)
@@ -394,8 +397,10 @@ def _region_names(regions: Iterable[str]) -> List[str]:
         raise TypeError(f"regions is a list of region names, not the string {regions!r}")
     names = list(regions)
     for name in names:
-        if not isinstance(name, str) or not name:
-            raise TypeError(f"regions is a list of region names; {name!r} is not one")
+        if not isinstance(name, str) or not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", name):
+            raise TypeError(
+                f"regions is a list of region names (lower-case letters, digits, dashes); {name!r} is not one"
+            )
     return names
 
 

@@ -92,6 +92,10 @@ def test_mistakes_end_with_one_line_and_status_2(tmp_path: Path) -> None:
     world.write_text("{not json")
     assert fails("serve", "--world", str(world)).startswith("botohook serve: cannot start:")
     assert "--lag takes KIND=SECONDS" in fails("serve", "--consistency", "eventual", "--lag", "launch")
+    assert "--lag takes KIND=SECONDS" in fails("serve", "--consistency", "eventual", "--lag", "launch=nan")
+    assert "--lag is for --consistency eventual" in fails("serve", "--lag", "launch=3")
+    assert "not '١٢٣٤٥٦٧٨٩٠١٢'" in fails("serve", "--account-id", "١٢٣٤٥٦٧٨٩٠١٢")
+    assert "region names" in fails("serve", "--add-region", "a b")
     assert "12 digits" in fails("serve", "--account-id", "42")
     faults = tmp_path / "faults.json"
     faults.write_text('{"operation": "AssignPrivateIpAddresses"}')

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 from typing import Iterator, List
 
 import boto3
@@ -262,8 +263,6 @@ def test_json_log_lines() -> None:
 
 
 def test_a_huge_authorization_header_is_read_in_linear_time(server: botohook.Server) -> None:
-    import time
-
     raw = b"GET /?Action=DescribeVpcs HTTP/1.1\r\nAuthorization: " + b"Credential=" * 5_900 + b"\r\n\r\n"
     started = time.monotonic()
     answer = exchange(server, raw)
@@ -296,3 +295,27 @@ def test_the_environment_keeps_ipv6_loopback_off_any_proxy() -> None:
             assert server.environ["no_proxy"].split(",")[-3:] == ["::1", "[::1]", "169.254.169.254"]
     except OSError as error:
         pytest.skip(f"IPv6 loopback is not available here: {error}")
+
+
+def test_a_served_log_leaves_no_thread_behind() -> None:
+    import threading
+
+    before = threading.active_count()
+    for _ in range(5):
+        with botohook.serve(log=lambda line: None) as server:
+            server.client().describe_vpcs()
+    deadline = time.monotonic() + 5
+    while threading.active_count() > before and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert threading.active_count() == before
+
+
+@pytest.mark.parametrize(
+    ("host", "exposed"),
+    [("127.0.0.1", False), ("127.0.0.2", False), ("::1", False), ("::ffff:127.0.0.1", False), ("localhost", False),
+     ("0.0.0.0", True), ("::", True), ("10.1.2.3", True), ("example.internal", True)],
+)  # fmt: skip
+def test_what_counts_as_beyond_loopback(host: str, exposed: bool) -> None:
+    from botohook.server import _loopback
+
+    assert _loopback(host) is not exposed
