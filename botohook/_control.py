@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from .server import Server
 
 PREFIX = "/_botohook/"
+MAX_BODY = 64 << 20
+"""Bytes a control request's body may hold: a world as ``GET world`` dumps it, for tens of thousands of resources."""
 Answer = Tuple[int, Any]
 Route = Callable[["Server", Dict[str, str], Any], Answer]
 

@@ -100,9 +100,10 @@ class Handler(BaseHTTPRequestHandler):
         self._headers_buffer.append(b"\r\n" + body)
         self.flush_headers()
 
-    def body(self) -> bytes:
-        """The request's body, exactly as announced (``b""`` when none is); :class:`RequestError` when it cannot be
-        framed, after which the connection is closed."""
+    def body(self, limit: int | None = None) -> bytes:
+        """The request's body, exactly as announced (``b""`` when none is) and at most ``limit`` bytes (default
+        :attr:`max_body`); :class:`RequestError` when it cannot be framed, after which the connection is closed."""
+        limit = self.max_body if limit is None else limit
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
             raise RequestError(411, "MissingContentLength", "botohook needs a Content-Length (no chunked bodies)")
         lengths = {value.strip() for value in self.headers.get_all("Content-Length") or []}
@@ -114,8 +115,8 @@ class Handler(BaseHTTPRequestHandler):
         if not _DIGITS.fullmatch(announced):
             raise RequestError(400, "InvalidRequest", "Content-Length is not a number of bytes")
         length = int(announced)
-        if length > self.max_body:
-            raise RequestError(413, "RequestEntityTooLarge", f"The request body is larger than {self.max_body} bytes")
+        if length > limit:
+            raise RequestError(413, "RequestEntityTooLarge", f"The request body is larger than {limit} bytes")
         raw = self.rfile.read(length)
         if len(raw) < length:
             raise RequestError(400, "IncompleteBody", f"The request body ended after {len(raw)} of {length} bytes")

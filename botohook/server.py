@@ -301,8 +301,8 @@ class _Handler(Handler):
         try:
             if any(name in self.headers for name in _BROWSER_HEADERS):
                 raise RequestError(403, "AccessDenied", "botohook answers no request a web browser sends")
-            raw = self.body()
             target = urlsplit(self.path)
+            raw = self.body(_control.MAX_BODY if self._controlled() else None)
             if target.path.startswith(_control.PREFIX):
                 self._control(target.path[len(_control.PREFIX) :], target.query, raw)
                 return
@@ -362,8 +362,15 @@ class _Handler(Handler):
     def refuse(self, error: RequestError) -> None:
         self.close_connection = True
         self.server.log.record("-", "-", error.code)
+        if self._controlled():  # the control API's own format
+            self.reply(error.status, json.dumps({"error": error.message}).encode(), "application/json")
+            return
         request_id = str(uuid.uuid4())
         self._send(error.status, refusal("ec2", error.code, error.message, request_id)[2], request_id)
+
+    def _controlled(self) -> bool:
+        """Whether the request (as far as it was read) is for the control API."""
+        return urlsplit(getattr(self, "path", "")).path.startswith(_control.PREFIX)
 
     def _send(self, status: int, body: bytes, request_id: str, service: str = "ec2") -> None:
         content_type = "text/xml;charset=UTF-8" if service == "ec2" else "text/xml"

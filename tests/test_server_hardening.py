@@ -319,3 +319,18 @@ def test_what_counts_as_beyond_loopback(host: str, exposed: bool) -> None:
     from botohook.server import _loopback
 
     assert _loopback(host) is not exposed
+
+
+def test_the_control_api_refuses_in_json_and_takes_a_large_world(server: botohook.Server) -> None:
+    answer = exchange(server, b"POST /_botohook/world HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 411 ")
+    assert json.loads(answer.partition(b"\r\n\r\n")[2]) == {
+        "error": "botohook needs a Content-Length (no chunked bodies)"
+    }
+    world = {"regions": {"us-east-1": {"vpcs": [{"id": "vpc-0a1b2c3d4e5f60718", "cidr": "10.8.0.0/16",
+                                                  "tags": {"padding": "x" * 250}}]}}}  # fmt: skip
+    body = json.dumps(world).encode() + b" " * (2 << 20)  # over EC2's 1 MiB, as a large dump would be
+    head = b"POST /_botohook/world HTTP/1.1\r\nContent-Length: %d\r\n\r\n" % len(body)
+    answer = exchange(server, head + body)
+    assert answer.startswith(b"HTTP/1.1 200 "), answer[:200]
+    assert server.simulator.vpc("vpc-0a1b2c3d4e5f60718").cidr == "10.8.0.0/16"
