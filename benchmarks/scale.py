@@ -2,6 +2,7 @@
 
     python benchmarks/scale.py            # 100, 1,000 and 4,000 instances; about a minute
     python benchmarks/scale.py --quick    # 100 and 1,000 instances, fewer rounds: a smoke test
+    python benchmarks/scale.py --sizes 100 10000    # any sizes (up to about 12,000: 16 /20 subnets)
 
 Each world is one VPC with 16 subnets holding N ``m5.large`` instances between them (launched 16 RunInstances calls
 at a time, through the genuine boto3 client the measurements use). One call at a time, medians of interleaved rounds
@@ -94,8 +95,9 @@ def calls(ec2: Any, target: Dict[str, str]) -> Dict[str, Callable[[], None]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="100 and 1,000 instances, fewer rounds: a smoke test")
+    parser.add_argument("--sizes", nargs="+", type=int, help="numbers of instances (default 100 1000 4000)")
     args = parser.parse_args()
-    sizes = (100, 1000) if args.quick else (100, 1000, 4000)
+    sizes = args.sizes or ((100, 1000) if args.quick else (100, 1000, 4000))
     rounds, per_round = (5, 10) if args.quick else (20, 50)
     contenders: Dict[str, Callable[[], None]] = {}
     built: Dict[int, float] = {}
