@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import time
-from typing import Any, Iterator
+from typing import Any, Dict, Iterator, List, Tuple
 
 import boto3
 import pytest
@@ -187,3 +188,39 @@ def test_a_detached_interface_is_detaching_for_the_detach_lag(eventual: botohook
     eventual.clock.advance(1)
     assert described()["Status"] == "available" and "Attachment" not in described()
     ec2.delete_network_interface(NetworkInterfaceId=eni)
+
+
+@pytest.mark.parametrize("change", ["count", "named", "prefix count", "prefixes", "unassign", "unassign prefix"])
+def test_every_change_of_placement_is_described_late_by_the_move_lag(eventual: botohook.Simulator, change: str) -> None:
+    """Only the interfaces a call changes are recorded before it (so a call costs the same however many interfaces
+    the region holds, issue 24); each way of changing one shows its old placement for the move lag."""
+    ec2 = client()
+    subnet = ec2.describe_subnets()["Subnets"][0]
+    base = ipaddress.ip_network(subnet["CidrBlock"]).network_address
+    start = {"Ipv4PrefixCount": 1} if change == "unassign prefix" else {"SecondaryPrivateIpAddressCount": 1}
+    made = ec2.create_network_interface(SubnetId=subnet["SubnetId"], **start)["NetworkInterface"]
+    eni = made["NetworkInterfaceId"]
+    eventual.clock.advance(2)
+
+    def placement() -> Tuple[List[str], List[str]]:
+        described = ec2.describe_network_interfaces(NetworkInterfaceIds=[eni])["NetworkInterfaces"][0]
+        secondaries = [a["PrivateIpAddress"] for a in described["PrivateIpAddresses"] if not a["Primary"]]
+        return secondaries, [p["Ipv4Prefix"] for p in described.get("Ipv4Prefixes", [])]
+
+    before = placement()
+    secondaries, prefixes = before
+    ways: Dict[str, Dict[str, Any]] = {
+        "count": {"SecondaryPrivateIpAddressCount": 2},
+        "named": {"PrivateIpAddresses": [str(base + 200)]},
+        "prefix count": {"Ipv4PrefixCount": 1},
+        "prefixes": {"Ipv4Prefixes": [f"{base + 256}/28"]},
+    }
+    if change == "unassign":
+        ec2.unassign_private_ip_addresses(NetworkInterfaceId=eni, PrivateIpAddresses=secondaries)
+    elif change == "unassign prefix":
+        ec2.unassign_private_ip_addresses(NetworkInterfaceId=eni, Ipv4Prefixes=prefixes)
+    else:
+        ec2.assign_private_ip_addresses(NetworkInterfaceId=eni, **ways[change])
+    assert placement() == before
+    eventual.clock.advance(2)
+    assert placement() != before

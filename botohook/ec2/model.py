@@ -80,6 +80,7 @@ class Region:
         self.added = 0  # resources added so far: the next one's ``order``
         self.tagged: Dict[Tuple[str, str], Dict[str, Resource]] = {}  # (key, value) -> the resources with that tag
         self.lagging: Dict[str, NetworkInterface] = {}  # interfaces Describe may show as they were (placements_changed)
+        self.noted: Dict[NetworkInterface, Tuple[List[int], List[int]]] | None = None  # see placements()
         self.hidden: Dict[str, float] = {}  # eventual consistency: id -> virtual time other calls first see it
         domain = "ec2.internal" if name == "us-east-1" else f"{name}.compute.internal"
         default_options = DhcpOptions(settings, {"domain-name": [domain], "domain-name-servers": ["AmazonProvidedDNS"]})
@@ -380,12 +381,21 @@ class Region:
         eip.association_id = eip.interface = eip.private_address = None
 
     def placements(self) -> Dict[NetworkInterface, Tuple[List[int], List[int]]]:
-        """Every interface's ``(secondaries, prefixes)`` now, for :meth:`placements_changed`."""
-        return {eni: (list(eni.secondaries), list(eni.prefixes)) for eni in self.interfaces.values()}
+        """The ``(secondaries, prefixes)`` as they were before the call that starts now of each interface it changes,
+        for :meth:`placements_changed`: filled by :meth:`note`, which every change of placement calls first."""
+        self.noted = {}
+        return self.noted
+
+    def note(self, interface: NetworkInterface) -> None:
+        """Record the interface's placement before it changes, while :meth:`placements` records a call."""
+        noted = self.noted
+        if noted is not None and interface not in noted:
+            noted[interface] = (list(interface.secondaries), list(interface.prefixes))
 
     def placements_changed(self, before: Dict[NetworkInterface, Tuple[List[int], List[int]]]) -> None:
         """Under eventual consistency, interfaces whose addresses changed since ``before`` are described as they
         were until ``lags["move"]`` seconds after their latest change (the allocator itself is always current)."""
+        self.noted = None
         lags = self.settings.lags
         if lags is None:
             return
@@ -408,6 +418,8 @@ class Region:
     def move_secondary(self, address: int, target: NetworkInterface) -> None:
         """Reassign a secondary address to ``target``; an Elastic IP associated with it follows."""
         source = target.subnet.owners[address]
+        self.note(source)
+        self.note(target)
         del source.secondaries[address]
         target.subnet.owners[address] = target
         target.secondaries[address] = None
@@ -421,6 +433,7 @@ class Region:
         eip = interface.associations.get(address)
         if eip is not None:
             self.disassociate(eip)
+        self.note(interface)
         del interface.secondaries[address]
         interface.subnet.release(address)
 

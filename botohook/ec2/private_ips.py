@@ -57,6 +57,7 @@ def _assign_count(region: Region, eni: NetworkInterface, count: int) -> Response
         shortage = subnet.can_allocate(count, 0, [])
         if shortage is not None:
             raise shortage
+    region.note(eni)
     assigned = subnet.allocate(count, eni, region.settings)
     secondaries = eni.secondaries
     for address in assigned:
@@ -91,6 +92,7 @@ def _assign_addresses(region: Region, eni: NetworkInterface, requested: List[str
             moved.append(address)
     if eni.slots + len(taken) + len(moved) > region.address_limit(eni):
         raise limit_exceeded()
+    region.note(eni)
     for address in taken:
         subnet.claim(address, eni)
         eni.secondaries[address] = None
@@ -112,6 +114,7 @@ def _assign_prefix_count(region: Region, eni: NetworkInterface, count: int) -> R
     shortage = eni.subnet.can_allocate(0, count, [])
     if shortage is not None:
         raise shortage
+    region.note(eni)
     assigned = eni.subnet.allocate_prefixes(count, eni, region.settings)
     for first in assigned:
         eni.prefixes[first] = None
@@ -130,6 +133,7 @@ def _assign_prefixes(region: Region, eni: NetworkInterface, requested: List[str]
         new.append(first)
     if eni.slots + len(new) > region.address_limit(eni):
         raise limit_exceeded()
+    region.note(eni)
     for first in new:
         subnet.claim_prefix(first, eni)
         eni.prefixes[first] = None
@@ -164,6 +168,7 @@ def unassign_private_ip_addresses(region: Region, params: wire.Params) -> Respon
         firsts.append(first)
     for address in dict.fromkeys(addresses):
         region.release_secondary(eni, address)
+    region.note(eni)
     for first in dict.fromkeys(firsts):
         del eni.prefixes[first]
         eni.subnet.release_prefix(first)
