@@ -411,8 +411,8 @@ class Region:
     def still_lagging(self) -> List[NetworkInterface]:
         """The interfaces Describe shows as they were before a recent change (``lagging`` keeps no others)."""
         now = self.settings.now()
-        for eni in [e for e in self.lagging.values() if e.shown_until is None or now >= e.shown_until]:
-            del self.lagging[eni.id]
+        for key in [k for k, e in self.lagging.items() if e.shown_until is None or now >= e.shown_until]:
+            del self.lagging[key]
         return list(self.lagging.values())
 
     def move_secondary(self, address: int, target: NetworkInterface) -> None:
