@@ -118,6 +118,8 @@ def test_calls_outside_a_tests_simulation_are_refused(pytester: pytest.Pytester)
     result = pytester.runpytest_subprocess("--botohook")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*ec2.CreateVpc was called outside any simulation*function-scoped*"])
+    result.stdout.fnmatch_lines(["*outside any simulation*function-scoped*botohook.mock() around their calls*"])
+    result.stdout.no_fnmatch_line("*passthrough*")  # the advice that helps here (issue 20 item 13)
 
 
 def test_the_server_fixture_serves_the_tests_simulator(pytester: pytest.Pytester) -> None:

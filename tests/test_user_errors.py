@@ -123,26 +123,6 @@ def test_each_refusal_says_what_would_help() -> None:
     assert "pass passthrough=True to let unsimulated operations through." in str(unsimulated.value)
 
 
-def test_a_call_outside_the_tests_simulation_is_told_how_to_get_one(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(
-        test_inner="""
-        import boto3
-        import pytest
-
-        @pytest.fixture(scope="session")
-        def shared_vpc():
-            return boto3.client("ec2", region_name="us-east-1").create_vpc(CidrBlock="10.0.0.0/16")
-
-        def test_uses_a_session_fixture(shared_vpc):
-            pass
-        """
-    )
-    result = pytester.runpytest_subprocess("--botohook")
-    result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(["*outside any simulation*function-scoped*botohook.mock() around their calls*"])
-    result.stdout.no_fnmatch_line("*passthrough*")
-
-
 def test_the_guarantee_covers_botocore_sends_and_says_what_it_does_not_cover() -> None:
     readme = (Path(botohook.__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     guarantee = readme.split("- **No botocore request leaves the process; other traffic is the code's own.**")[1]
