@@ -24,6 +24,7 @@ import subprocess
 import sys
 import threading
 from contextlib import ExitStack, suppress
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Sequence, Set, Tuple
 from urllib.parse import urlsplit
 
@@ -154,8 +155,7 @@ def run(
     with ExitStack() as stack:
         stack.enter_context(ours)
         with theirs:
-            process = subprocess.Popen([*_unshare(), *helper], env=environ, **popen)
-        _running.add(process)
+            process = _started([*_unshare(), *helper], environ, popen)
         stack.callback(_running.discard, process)
         with process:
             try:
@@ -185,9 +185,8 @@ def _supervised(
     if input is not None:
         popen["stdin"] = subprocess.PIPE
     popen.setdefault("start_new_session", True)
-    process: subprocess.Popen[Any] = subprocess.Popen(argv, env=environ, **popen)
+    process = _started(argv, environ, popen)
     with process:
-        _running.add(process)
         try:
             stdout, stderr = process.communicate(input, timeout=timeout)
         except BaseException:
@@ -213,10 +212,41 @@ def _receive(channel: socket.socket, count: int) -> List[socket.socket]:
     return [socket.socket(fileno=fd) for fd in fds]
 
 
+def _started(argv: List[str], environ: Dict[str, str], popen: Dict[str, Any]) -> subprocess.Popen[Any]:
+    """``argv`` started (in a session of its own, as ``popen`` says) and known to :func:`kill_all`."""
+    process: subprocess.Popen[Any] = subprocess.Popen(argv, env=environ, **popen)
+    _running.add(process)
+    return process
+
+
+def _unknown_children() -> List[int]:
+    """This process's children leading sessions of their own that :func:`kill_all` does not know: programs a signal
+    interrupted while :func:`_started` started them (Linux's ``/proc``; none elsewhere)."""
+    known = {process.pid for process in _running}
+    found = []
+    with suppress(OSError):
+        for entry in os.listdir("/proc"):
+            if entry.isdigit() and int(entry) not in known:
+                with suppress(OSError, ValueError, IndexError):
+                    fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+                    if int(fields[1]) == os.getpid() and int(fields[3]) == int(entry):  # our child, a session leader
+                        found.append(int(entry))
+    return found
+
+
 def kill_all() -> None:
-    """Kill every program :func:`run` is running (from any thread): each ``run`` then returns, cleaning up."""
-    for process in list(_running):
+    """Kill every program :func:`run` is running (from any thread), and reap it: each ``run`` then returns,
+    cleaning up."""
+    running = list(_running)
+    for process in running:
         _kill(process)
+    for pid in _unknown_children():
+        with suppress(OSError):
+            os.killpg(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+    for process in running:
+        with suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=5)
 
 
 def _kill(process: subprocess.Popen[Any]) -> None:
