@@ -219,3 +219,52 @@ def test_an_address_moved_under_eventual_consistency_is_found_where_describe_sti
         assert holders(moving[1]) == [a]
         sim.clock.advance(2)
         assert holders(moving[0]) == [b] and holders(moving[1]) == []
+
+
+def test_tag_keys_macs_and_groups_are_found_however_they_change(ec2: Any) -> None:
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.0.0/24")["Subnet"]["SubnetId"]
+    blue, green = (ec2.create_security_group(GroupName=n, Description=n, VpcId=vpc)["GroupId"] for n in "bg")
+    specs = [{"ResourceType": k, "Tags": [{"Key": "cluster", "Value": "x"}]} for k in ("instance", "network-interface")]
+    launched = ec2.run_instances(
+        ImageId=AMI, InstanceType="c5.large", MinCount=2, MaxCount=2, SubnetId=subnet, SecurityGroupIds=[blue],
+        TagSpecifications=specs,
+    )["Instances"]  # fmt: skip
+    nodes = [i["InstanceId"] for i in launched]
+    attached = [i["NetworkInterfaces"][0]["NetworkInterfaceId"] for i in launched]
+    made = ec2.create_network_interface(SubnetId=subnet, Groups=[green])["NetworkInterface"]
+    spare, mac = made["NetworkInterfaceId"], made["MacAddress"]
+
+    def found(method: str, name: str, *values: str) -> List[str]:
+        """As the index finds them, asserted equal to what a scan finds."""
+        indexed = ids(getattr(ec2, method)(Filters=by(name, *values)))
+        assert indexed == ids(getattr(ec2, method)(Filters=by(name, *map(scan, values)))), (name, values)
+        return indexed
+
+    def enis(name: str, *values: str) -> List[str]:
+        return found("describe_network_interfaces", name, *values)
+
+    def instances(name: str, *values: str) -> List[str]:
+        return found("describe_instances", name, *values)
+
+    assert enis("group-id", blue) == attached and enis("group-id", green, "sg-01234567") == [spare]
+    assert instances("network-interface.group-id", blue) == nodes
+    ec2.modify_network_interface_attribute(NetworkInterfaceId=spare, Groups=[blue, green])
+    ec2.modify_instance_attribute(InstanceId=nodes[0], Groups=[green])  # its primary interface's groups
+    assert enis("group-id", blue) == [*attached[1:], spare] and enis("group-id", green) == [attached[0], spare]
+    assert instances("network-interface.group-id", green) == nodes[:1]
+    ec2.attach_network_interface(NetworkInterfaceId=spare, InstanceId=nodes[1], DeviceIndex=1)
+    assert instances("network-interface.group-id", green) == nodes
+    ec2.modify_network_interface_attribute(NetworkInterfaceId=spare, Groups=[blue])
+    assert enis("group-id", green) == attached[:1] and instances("network-interface.group-id", green) == nodes[:1]
+
+    assert enis("mac-address", mac, "0e:00:00:00:00:00") == [spare] and enis("mac-address", mac.upper()) == []
+    assert instances("tag-key", "cluster") == nodes and enis("tag-key", "cluster", "team") == attached
+    ec2.create_tags(Resources=[nodes[1], spare], Tags=[{"Key": "team", "Value": ""}])
+    ec2.delete_tags(Resources=[attached[0]], Tags=[{"Key": "cluster"}])
+    assert instances("tag-key", "team") == nodes[1:] and enis("tag-key", "team", "cluster") == [*attached[1:], spare]
+    ec2.terminate_instances(InstanceIds=nodes)  # their interfaces go with them, the spare is detached
+    assert enis("mac-address", mac) == [spare] and enis("group-id", blue) == [spare]
+    assert instances("tag-key", "cluster") == nodes and enis("tag-key", "cluster", "team") == [spare]
+    ec2.delete_network_interface(NetworkInterfaceId=spare)
+    assert enis("mac-address", mac) == [] and enis("group-id", blue) == [] and enis("tag-key", "team") == []

@@ -36,6 +36,9 @@ class AddressMachine(RuleBasedStateMachine):
         self.ec2.attach_internet_gateway(InternetGatewayId=gateway, VpcId=vpc)  # Elastic IPs need one
         self.table = self.ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
         self.groups: List[str] = []
+        self.default_group = self.ec2.describe_security_groups(
+            Filters=[{"Name": "vpc-id", "Values": [vpc]}, {"Name": "group-name", "Values": ["default"]}]
+        )["SecurityGroups"][0]["GroupId"]
         self.routes = 0
         self.subnet = self.ec2.create_subnet(VpcId=vpc, CidrBlock=str(CIDR), Ipv6CidrBlock=str(self.ipv6))["Subnet"][
             "SubnetId"
@@ -263,10 +266,11 @@ class AddressMachine(RuleBasedStateMachine):
         if self.call("delete_security_group", GroupId=group) is not None:
             self.groups.remove(group)
 
-    @precondition(lambda self: self.groups and self.enis)
+    @precondition(lambda self: self.enis)
     @rule(eni=st.integers(0, 20), picks=st.lists(st.integers(0, 20), min_size=1, max_size=3))
     def regroup(self, eni: int, picks: List[int]) -> None:
-        groups = [self.groups[p % len(self.groups)] for p in picks]
+        pool = [*self.groups, self.default_group]
+        groups = [pool[p % len(pool)] for p in picks]
         self.call(
             "modify_network_interface_attribute", NetworkInterfaceId=self.enis[eni % len(self.enis)], Groups=groups
         )
@@ -365,6 +369,9 @@ class AddressMachine(RuleBasedStateMachine):
         instances = [*region.instances, "i-0123456789abcdef0"]
         publics = [str(ipaddress.ip_address(a)) for a in region.public_ips] + ["198.51.100.250", "10.0.0.5"]
         zones = [self.zone, "us-east-1a", "us-east-1b"]
+        macs = [e.mac for e in region.interfaces.values()] + ["0e:00:00:00:00:00"]
+        groups = [*self.groups, *(region.vpcs[v].default_group_id for v in (self.vpc, self.twin_vpc)), "sg-01234567"]
+        keys = ["role", "node", "other"]
         eni_filters = {
             "network-interface-id": enis,
             "attachment.instance-id": instances,
@@ -376,6 +383,9 @@ class AddressMachine(RuleBasedStateMachine):
             "association.public-ip": publics,
             "addresses.association.public-ip": publics,
             "tag:role": ["a", "b"],
+            "tag-key": keys,
+            "mac-address": macs,
+            "group-id": groups,
         }
         instance_filters = {
             "instance-id": instances,
@@ -390,6 +400,8 @@ class AddressMachine(RuleBasedStateMachine):
             "ip-address": publics,
             "network-interface.association.public-ip": publics,
             "tag:node": ["a", "b"],
+            "tag-key": keys,
+            "network-interface.group-id": groups,
         }
         queries = [("describe_network_interfaces", n, v) for n, v in eni_filters.items()]
         queries += [("describe_instances", n, v) for n, v in instance_filters.items()]
@@ -397,6 +409,8 @@ class AddressMachine(RuleBasedStateMachine):
             self.checks += 1
             method, name, pool = queries[self.checks % len(queries)]
             values = [pool[(self.checks * 7) % len(pool)], pool[(self.checks * 3) % len(pool)]]
+            if name.endswith("group-id"):  # few, and an interface moves between them only when regrouped: all
+                values = pool
             extra = [{"Name": "instance-state-name" if method == "describe_instances" else "status", "Values": ["*"]}]
             filters = [{"Name": name, "Values": values}, *extra[: self.checks % 2]]
             scanned = [{"Name": name, "Values": ["\\" + v for v in values]}, *extra[: self.checks % 2]]

@@ -85,14 +85,14 @@ def choose(
     checked that each exists) that pass every filter, in index order: what ``select`` answers. The cost is the
     answer's, not the index's, when ids are named or a filter with a narrower has only literal values: only those
     resources or the narrower's candidates are checked, by every filter still. A narrower that yields a superset of
-    what its filter selects is all the answer's correctness asks. ``tag:<key>`` has one for every kind: the region's
-    index of tags."""
+    what its filter selects is all the answer's correctness asks. ``tag:<key>`` and ``tag-key`` have one for every
+    kind: the region's indexes of tags and of tag keys."""
     filters = wire.filters(params)
     checks = _checks(filters, getters)
     found: List[Res] | None = [index[i] for i in dict.fromkeys(wanted)] if wanted else None
     if found is None:
         for name, values in filters.items():
-            narrower = narrowers.get(name) or (_tagged(name[4:]) if name.startswith("tag:") else None)
+            narrower = narrowers.get(name) or _tag_narrower(name)
             if narrower is not None and not any(map(_wild, values)):
                 found = [r for value in values for r in narrower(region, value)]
                 break
@@ -106,9 +106,14 @@ def choose(
     return _passing(resources, checks) if checks else resources
 
 
-def _tagged(key: str) -> Narrower[Any]:
-    """``tag:<key>``'s narrower: the region's index of tags."""
-    return lambda region, value: region.tagged.get((key, value), {}).values()
+def _tag_narrower(name: str) -> Narrower[Any] | None:
+    """``tag:<key>``'s narrower, the region's index of tags, and ``tag-key``'s, its index of keys."""
+    if name.startswith("tag:"):
+        key = name[4:]
+        return lambda region, value: region.tagged.get((key, value), {}).values()
+    if name == "tag-key":
+        return lambda region, value: region.keyed.get(value, {}).values()
+    return None
 
 
 def _wild(value: str) -> bool:

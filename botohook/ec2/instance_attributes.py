@@ -130,7 +130,7 @@ def _plan(region: Region, instance: Instance, attribute: str, value: str) -> Any
     if attribute == "groupSet":
         assert primary is not None
         groups = groups_for(region, primary.subnet.vpc, primary.subnet, [g for g in value.split(",") if g])
-        return lambda: setattr(primary, "groups", groups)
+        return lambda: region.regroup(primary, groups)
     if attribute == "instanceType":
         return _resize(region, instance, value)
     if attribute in ("disableApiTermination", "disableApiStop", "ebsOptimized"):

@@ -18,6 +18,7 @@ from .interfaces import (
     build_interface,
     describe_interface,
     holders,
+    in_group,
     in_subnet,
     in_vpc,
     plan_interface,
@@ -499,6 +500,7 @@ _NARROWERS: Dict[str, Narrower[Instance]] = {
     "network-interface.private-ip-address": lambda region, value: _attached(holders(region, value)),
     "ip-address": lambda region, value: _attached(public_holders(region, value)),
     "network-interface.association.public-ip": lambda region, value: _attached(public_holders(region, value)),
+    "network-interface.group-id": lambda region, value: _attached(in_group(region, value)),
 }
 """Filters that find their candidates without a scan: each yields every instance the filter may select."""
 

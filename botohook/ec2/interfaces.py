@@ -366,6 +366,10 @@ def public_holders(region: Region, value: str) -> List[NetworkInterface]:
     return [holder] if isinstance(holder, NetworkInterface) else []
 
 
+def in_group(region: Region, group_id: str) -> Iterable[NetworkInterface]:
+    return region.grouped.get(group_id, {}).values()
+
+
 def _in_zone(region: Region, name: str) -> List[NetworkInterface]:
     return [e for s in region.subnets.values() if s.zone.name == name for e in s.interfaces.values()]
 
@@ -399,6 +403,8 @@ _NARROWERS: Dict[str, Narrower[NetworkInterface]] = {
     "availability-zone": _in_zone,
     "association.public-ip": public_holders,
     "addresses.association.public-ip": public_holders,
+    "mac-address": lambda region, value: region.macs.get(value, {}).values(),
+    "group-id": in_group,
 }
 """Filters that find their candidates without a scan: each yields every interface the filter may select."""
 
@@ -455,7 +461,7 @@ def modify_network_interface_attribute(region: Region, params: wire.Params) -> R
     elif source_dest_check is not None:
         eni.source_dest_check = wire.boolean(params, "SourceDestCheck.Value")
     elif groups:
-        eni.groups = checked
+        region.regroup(eni, checked)
     elif eni.attachment is not None:
         eni.attachment.delete_on_termination = wire.boolean(params, "Attachment.DeleteOnTermination")
     return {}

@@ -40,6 +40,7 @@ _LAGGING = frozenset(
 )  # the resources whose new ids other calls miss for a while under eventual consistency
 ALL_TRAFFIC = "-1"  # a security-group rule's protocol for every protocol and port
 R = TypeVar("R")
+K = TypeVar("K")
 _DIRECTIONS = {
     "east": "e",
     "west": "w",
@@ -79,6 +80,9 @@ class Region:
         self.resources: Dict[str, Resource] = {}
         self.added = 0  # resources added so far: the next one's ``order``
         self.tagged: Dict[Tuple[str, str], Dict[str, Resource]] = {}  # (key, value) -> the resources with that tag
+        self.keyed: Dict[str, Dict[str, Resource]] = {}  # tag key -> the resources with a tag of that key
+        self.macs: Dict[str, Dict[str, NetworkInterface]] = {}  # MAC address -> the interfaces with it
+        self.grouped: Dict[str, Dict[str, NetworkInterface]] = {}  # security group id -> the interfaces in it
         self.lagging: Dict[str, NetworkInterface] = {}  # interfaces Describe may show as they were (placements_changed)
         self.noted: Dict[NetworkInterface, Tuple[List[int], List[int]]] | None = None  # see placements()
         self.hidden: Dict[str, float] = {}  # eventual consistency: id -> virtual time other calls first see it
@@ -170,8 +174,13 @@ class Region:
             index[resource.id] = resource
         for tag in resource.tags.items():  # those it was made with
             self.tagged.setdefault(tag, {})[resource.id] = resource
+            self.keyed.setdefault(tag[0], {})[resource.id] = resource
         if isinstance(resource, ElasticIp):
             self.public_ips[resource.public_ip] = resource
+        elif isinstance(resource, NetworkInterface):
+            self.macs.setdefault(resource.mac, {})[resource.id] = resource
+            for group_id in resource.groups:
+                self.grouped.setdefault(group_id, {})[resource.id] = resource
 
     def add_vpc(self, vpc: Vpc) -> None:
         """Add a new VPC with its main route table (the ``local`` route) and its ``default`` security group: all
@@ -229,6 +238,10 @@ class Region:
                 self.remove(table)
         elif isinstance(resource, ElasticIp):
             del self.public_ips[resource.public_ip]
+        elif isinstance(resource, NetworkInterface):
+            _forget(self.macs, resource.mac, resource.id)
+            for group_id in resource.groups:
+                _forget(self.grouped, group_id, resource.id)
         del self.resources[resource.id]
         self.hidden.pop(resource.id, None)
         for tag in resource.tags.items():
@@ -238,11 +251,12 @@ class Region:
 
     def tag(self, resource: Resource, tags: Mapping[str, str]) -> None:
         """Tag an added resource (over any tag of the same key). Tags of added resources change only here and in
-        :meth:`untag`, so ``tagged`` lists every resource under each tag it has."""
+        :meth:`untag`, so ``tagged`` and ``keyed`` list every resource under each tag and key it has."""
         for key, value in tags.items():
             self.untag(resource, key)
             resource.tags[key] = value
             self.tagged.setdefault((key, value), {})[resource.id] = resource
+            self.keyed.setdefault(key, {})[resource.id] = resource
 
     def untag(self, resource: Resource, key: str) -> None:
         value = resource.tags.pop(key, None)
@@ -250,9 +264,17 @@ class Region:
             self._forget_tag(resource, (key, value))
 
     def _forget_tag(self, resource: Resource, tag: Tuple[str, str]) -> None:
-        holders = self.tagged.get(tag)
-        if holders is not None and holders.pop(resource.id, None) is not None and not holders:
-            del self.tagged[tag]
+        _forget(self.tagged, tag, resource.id)
+        _forget(self.keyed, tag[0], resource.id)
+
+    def regroup(self, interface: NetworkInterface, groups: List[str]) -> None:
+        """Give the interface these security groups. Groups of added interfaces change only here, so ``grouped``
+        lists every interface under each group it is in."""
+        for group_id in interface.groups:
+            _forget(self.grouped, group_id, interface.id)
+        interface.groups = groups
+        for group_id in groups:
+            self.grouped.setdefault(group_id, {})[interface.id] = interface
 
     def visible(self, resource_id: str) -> bool:
         """Whether other calls see this id yet (always, unless eventual consistency hides a new one for a while)."""
@@ -490,6 +512,13 @@ class Region:
         subnet = Subnet(self.settings, vpc, network, 20, zone, True)
         self.add(subnet)
         return subnet
+
+
+def _forget(index: Dict[K, Dict[str, Any]], key: K, resource_id: str) -> None:
+    """Take the resource off ``index[key]``, and the key off ``index`` once nothing is under it."""
+    holders = index.get(key)
+    if holders is not None and holders.pop(resource_id, None) is not None and not holders:
+        del index[key]
 
 
 def _find(index: Dict[str, R], resource_id: str, code: str, noun: str) -> R:
