@@ -268,3 +268,33 @@ def test_tag_keys_macs_and_groups_are_found_however_they_change(ec2: Any) -> Non
     assert instances("tag-key", "cluster") == nodes and enis("tag-key", "cluster", "team") == [spare]
     ec2.delete_network_interface(NetworkInterfaceId=spare)
     assert enis("mac-address", mac) == [] and enis("group-id", blue) == [] and enis("tag-key", "team") == []
+
+
+def test_subnets_and_groups_by_vpc_id_and_tags_are_found_as_a_scan_finds_them(ec2: Any) -> None:
+    vpcs = [ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"] for _ in range(2)]
+    subnets = [ec2.create_subnet(VpcId=vpcs[i % 2], CidrBlock=f"10.0.{i}.0/24")["Subnet"]["SubnetId"] for i in range(4)]
+    groups = [
+        ec2.create_security_group(GroupName=f"g{i}", Description="d", VpcId=vpcs[i % 2])["GroupId"] for i in range(4)
+    ]
+    ec2.create_tags(Resources=[subnets[1], groups[2]], Tags=[{"Key": "team", "Value": "a"}])
+
+    def found(method: str, name: str, *values: str) -> List[str]:
+        """As the index finds them, asserted equal to what a scan finds."""
+        key = "Subnets" if method == "describe_subnets" else "SecurityGroups"
+        field = "SubnetId" if method == "describe_subnets" else "GroupId"
+        indexed = getattr(ec2, method)(Filters=by(name, *values))[key]
+        assert indexed == getattr(ec2, method)(Filters=by(name, *map(scan, values)))[key], (name, values)
+        return [x[field] for x in indexed]
+
+    assert found("describe_subnets", "vpc-id", vpcs[1], "vpc-01234567") == subnets[1::2]
+    assert found("describe_subnets", "subnet-id", subnets[2], subnets[0]) == subnets[::2]
+    assert found("describe_subnets", "tag-key", "team") == subnets[1:2]
+    defaults = found("describe_security_groups", "group-name", "default")
+    assert found("describe_security_groups", "vpc-id", vpcs[0]) == [defaults[-2], *groups[::2]]
+    assert found("describe_security_groups", "group-id", groups[3], groups[1]) == groups[1::2]
+    assert found("describe_security_groups", "tag:team", "a") == groups[2:3]
+    ec2.delete_security_group(GroupId=groups[0])
+    ec2.delete_subnet(SubnetId=subnets[1])
+    assert found("describe_security_groups", "vpc-id", vpcs[0]) == [defaults[-2], groups[2]]
+    assert found("describe_subnets", "vpc-id", vpcs[1]) == subnets[3:]
+    assert found("describe_subnets", "tag-key", "team") == []

@@ -82,10 +82,10 @@ class AddressMachine(RuleBasedStateMachine):
         if response:
             self.enis.append(response["NetworkInterface"]["NetworkInterfaceId"])
 
-    @precondition(lambda self: self.enis or self.instances)
+    @precondition(lambda self: self.enis or self.instances or self.groups)
     @rule(index=st.integers(0, 40), key=st.sampled_from(["role", "node"]), value=st.sampled_from(["a", "b"]))
     def tag(self, index: int, key: str, value: str) -> None:
-        resources = self.enis + self.instances
+        resources = self.enis + self.instances + self.groups
         target = resources[index % len(resources)]
         if index % 3:
             self.call("create_tags", Resources=[target], Tags=[{"Key": key, "Value": value}])
@@ -403,15 +403,19 @@ class AddressMachine(RuleBasedStateMachine):
             "tag-key": keys,
             "network-interface.group-id": groups,
         }
+        subnet_filters = {"subnet-id": subnets, "vpc-id": vpcs, "tag-key": keys}
+        group_filters = {"group-id": groups, "vpc-id": vpcs, "tag:role": ["a", "b"], "tag-key": keys}
         queries = [("describe_network_interfaces", n, v) for n, v in eni_filters.items()]
         queries += [("describe_instances", n, v) for n, v in instance_filters.items()]
+        queries += [("describe_subnets", n, v) for n, v in subnet_filters.items()]
+        queries += [("describe_security_groups", n, v) for n, v in group_filters.items()]
         for _ in range(2):
             self.checks += 1
             method, name, pool = queries[self.checks % len(queries)]
             values = [pool[(self.checks * 7) % len(pool)], pool[(self.checks * 3) % len(pool)]]
             if name.endswith("group-id"):  # few, and an interface moves between them only when regrouped: all
                 values = pool
-            extra = [{"Name": "instance-state-name" if method == "describe_instances" else "status", "Values": ["*"]}]
+            extra = [{"Name": _ANY[method], "Values": ["*"]}]
             filters = [{"Name": name, "Values": values}, *extra[: self.checks % 2]]
             scanned = [{"Name": name, "Values": ["\\" + v for v in values]}, *extra[: self.checks % 2]]
             assert self.pages(method, filters) == self.pages(method, scanned), (method, filters)
@@ -425,11 +429,16 @@ class AddressMachine(RuleBasedStateMachine):
             answer = self.ec2.describe_instances(InstanceIds=named[::-1] + named[:1])
             scanned = [{"Name": "instance-id", "Values": ["\\" + i for i in named]}]
             assert answer["Reservations"] == self.pages("describe_instances", scanned)[0][0]
+        named = [g for g in groups[:-1] if (self.checks + len(g)) % 2]
+        if named:
+            answer = self.ec2.describe_security_groups(GroupIds=named[::-1] + named[:1])
+            scanned = [{"Name": "group-id", "Values": ["\\" + g for g in named]}]
+            assert answer["SecurityGroups"] == self.pages("describe_security_groups", scanned)[0][0]
 
     def pages(self, method: str, filters: List[Dict[str, Any]]) -> List[Any]:
         """Every page of the answer with MaxResults 5, each with whether a next page follows, and the whole answer
         in one page."""
-        key = "Reservations" if method == "describe_instances" else "NetworkInterfaces"
+        key = _KEYS[method]
         whole = getattr(self.ec2, method)(Filters=filters)[key]
         out: List[Any] = [(whole, False)]
         token: Dict[str, str] = {}
@@ -559,6 +568,20 @@ class AddressMachine(RuleBasedStateMachine):
             assert self.sim.interface(e["NetworkInterfaceId"]).private_addresses == [
                 a["PrivateIpAddress"] for a in e["PrivateIpAddresses"]
             ]
+
+
+_KEYS = {
+    "describe_instances": "Reservations",
+    "describe_network_interfaces": "NetworkInterfaces",
+    "describe_subnets": "Subnets",
+    "describe_security_groups": "SecurityGroups",
+}
+_ANY = {  # a filter every resource of the kind passes with "*"
+    "describe_instances": "instance-state-name",
+    "describe_network_interfaces": "status",
+    "describe_subnets": "state",
+    "describe_security_groups": "owner-id",
+}
 
 
 def ipaddress_int(text: str) -> int:

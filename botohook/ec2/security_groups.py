@@ -4,11 +4,21 @@ and the checks of the groups an interface or instance names."""
 from __future__ import annotations
 
 import ipaddress
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, Iterable, List, Tuple
 
 from . import wire
 from .base import is_resource_id
-from .describe import Getter, by_ids, paged, select, tag_list, tag_specifications, tags_by_type
+from .describe import (
+    Getter,
+    Narrower,
+    by_ids,
+    choose,
+    paged,
+    select,
+    tag_list,
+    tag_specifications,
+    tags_by_type,
+)
 from .errors import Ec2Error, invalid_value, missing
 from .groups import Rule, RuleKey, SecurityGroup
 from .model import ALL_TRAFFIC, Region
@@ -206,14 +216,30 @@ def _group_filters(region: Region) -> Dict[str, Getter[SecurityGroup]]:
     return getters
 
 
+def _named(region: Region, group_id: str) -> Iterable[SecurityGroup]:
+    group = region.security_groups.get(group_id)
+    return () if group is None else (group,)
+
+
+def _in_vpc(region: Region, vpc_id: str) -> Iterable[SecurityGroup]:
+    vpc = region.vpcs.get(vpc_id)
+    return () if vpc is None else vpc.groups.values()
+
+
+_NARROWERS: Dict[str, Narrower[SecurityGroup]] = {"group-id": _named, "vpc-id": _in_vpc}
+"""Filters that find their candidates without a scan: each yields every group the filter may select."""
+
+
 def describe_security_groups(region: Region, params: wire.Params) -> Response:
-    groups = by_ids(region, region.security_groups, wire.strings(params, "GroupId"), region.security_group)
+    wanted = wire.strings(params, "GroupId")
+    for group_id in wanted:
+        region.security_group(group_id)
     names = wire.strings(params, "GroupName")
+    vpc = region.default_vpc() if names else None
+    named = {group_by_name(vpc, name).id for name in names}
+    chosen = choose(region, region.security_groups, wanted, params, _group_filters(region), _NARROWERS)
     if names:
-        vpc = region.default_vpc()
-        wanted = {group_by_name(vpc, name).id for name in names}
-        groups = [g for g in groups if g.id in wanted]
-    chosen = select(groups, params, _group_filters(region))
+        chosen = [g for g in chosen if g.id in named]
     wire.check_dry_run(params)
     return paged("SecurityGroups", chosen, params, lambda g: describe_group(region, g))
 

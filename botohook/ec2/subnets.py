@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any, Dict, Iterable
 
 from . import wire
 from .addresses import cidrs_overlap
-from .describe import Getter, by_ids, flag, paged, select, tag_list, tag_specifications
+from .describe import Getter, Narrower, choose, flag, paged, tag_list, tag_specifications
 from .errors import Ec2Error, dependencies, invalid_value
 from .ipv6 import describe_subnet_blocks, subnet_block
 from .model import Region
@@ -113,9 +113,25 @@ def _filters(region: Region) -> Dict[str, Getter[Subnet]]:
     }
 
 
+def _named(region: Region, subnet_id: str) -> Iterable[Subnet]:
+    subnet = region.subnets.get(subnet_id)
+    return () if subnet is None else (subnet,)
+
+
+def _in_vpc(region: Region, vpc_id: str) -> Iterable[Subnet]:
+    vpc = region.vpcs.get(vpc_id)
+    return () if vpc is None else vpc.subnets.values()
+
+
+_NARROWERS: Dict[str, Narrower[Subnet]] = {"subnet-id": _named, "vpc-id": _in_vpc}
+"""Filters that find their candidates without a scan: each yields every subnet the filter may select."""
+
+
 def describe_subnets(region: Region, params: wire.Params) -> Response:
-    subnets = by_ids(region, region.subnets, wire.strings(params, "SubnetId"), region.subnet)
-    chosen = select(subnets, params, _filters(region))
+    wanted = wire.strings(params, "SubnetId")
+    for subnet_id in wanted:
+        region.subnet(subnet_id)
+    chosen = choose(region, region.subnets, wanted, params, _filters(region), _NARROWERS)
     wire.check_dry_run(params)
     return paged("Subnets", chosen, params, lambda s: describe_subnet(region, s))
 
