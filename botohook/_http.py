@@ -97,7 +97,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Connection", "close")
         elif self.request_version == "HTTP/1.0":  # it asked to keep alive: say yes, or it waits for a close
             self.send_header("Connection", "keep-alive")
-        self._headers_buffer.append(b"\r\n" + body)
+        self._headers_buffer.append(b"\r\n" if self.command == "HEAD" else b"\r\n" + body)  # HEAD: headers only
         self.flush_headers()
 
     def body(self, limit: int | None = None) -> bytes:

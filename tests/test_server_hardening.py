@@ -119,6 +119,16 @@ def test_an_http_1_0_client_that_asks_to_keep_alive_is_told_so(server: botohook.
             assert answer.endswith(b"</DescribeVpcsResponse>")
 
 
+def test_a_head_request_is_refused_with_headers_only(server: botohook.Server) -> None:
+    with socket.create_connection((server.host, server.port), timeout=10) as sock:
+        sock.sendall(b"HEAD / HTTP/1.1\r\n\r\nGET /?Action=DescribeVpcs HTTP/1.1\r\n\r\n")
+        sock.shutdown(socket.SHUT_WR)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 501 ") and answer.endswith(b"\r\n\r\n")  # no body, then closed
+
+
 def test_an_answer_is_one_write_with_one_date_header(server: botohook.Server) -> None:
     body = b"Action=DescribeVpcs&Version=2016-11-15"
     answer = exchange(server, b"POST / HTTP/1.1\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
