@@ -298,3 +298,27 @@ def test_subnets_and_groups_by_vpc_id_and_tags_are_found_as_a_scan_finds_them(ec
     assert found("describe_security_groups", "vpc-id", vpcs[0]) == [defaults[-2], groups[2]]
     assert found("describe_subnets", "vpc-id", vpcs[1]) == subnets[3:]
     assert found("describe_subnets", "tag-key", "team") == []
+
+
+def test_route_tables_by_vpc_and_association_are_found_as_a_scan_finds_them(ec2: Any) -> None:
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.0.0/24")["Subnet"]["SubnetId"]
+    table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+
+    def found(name: str, *values: str) -> List[str]:
+        """As the index finds them, asserted equal to what a scan finds."""
+        indexed = ec2.describe_route_tables(Filters=by(name, *values))["RouteTables"]
+        assert indexed == ec2.describe_route_tables(Filters=by(name, *map(scan, values)))["RouteTables"], name
+        return [t["RouteTableId"] for t in indexed]
+
+    main = [t for t in found("vpc-id", vpc) if t != table]
+    assert found("vpc-id", vpc) == [*main, table] and found("route-table-id", table, "rtb-01234567") == [table]
+    assert found("association.subnet-id", subnet) == []  # the main table serves it, without naming it
+    association = ec2.associate_route_table(RouteTableId=table, SubnetId=subnet)["AssociationId"]
+    assert (
+        found("association.subnet-id", subnet)
+        == [table]
+        == found("association.route-table-association-id", association)
+    )
+    ec2.disassociate_route_table(AssociationId=association)
+    assert found("association.subnet-id", subnet) == [] == found("association.route-table-association-id", association)

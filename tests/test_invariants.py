@@ -297,6 +297,17 @@ class AddressMachine(RuleBasedStateMachine):
                        NetworkInterfaceId=self.enis[eni % len(self.enis)]):  # fmt: skip
             self.routes += 1
 
+    @rule(twin=st.booleans(), away=st.booleans())
+    def associate_table(self, twin: bool, away: bool) -> None:
+        """Make the extra table the subnet's (a twin-VPC subnet refuses it), or take the subnet's table away."""
+        subnet = self.twin if twin else self.subnet
+        tables = self.ec2.describe_route_tables(Filters=[{"Name": "association.subnet-id", "Values": [subnet]}])
+        held = [a for t in tables["RouteTables"] for a in t["Associations"] if a.get("SubnetId") == subnet]
+        if away and held:
+            self.call("disassociate_route_table", AssociationId=held[0]["RouteTableAssociationId"])
+        elif not held:
+            self.call("associate_route_table", RouteTableId=self.table, SubnetId=subnet)
+
     @precondition(lambda self: self.instances)
     @rule(index=st.integers(0, 20))
     def route_to_instance(self, index: int) -> None:
@@ -405,7 +416,15 @@ class AddressMachine(RuleBasedStateMachine):
         }
         subnet_filters = {"subnet-id": subnets, "vpc-id": vpcs, "tag-key": keys}
         group_filters = {"group-id": groups, "vpc-id": vpcs, "tag:role": ["a", "b"], "tag-key": keys}
+        table_filters = {
+            "route-table-id": [*region.route_tables, "rtb-01234567"],
+            "vpc-id": vpcs,
+            "association.subnet-id": subnets,
+            "association.route-table-association-id": [*region.route_associations, "rtbassoc-01234567"],
+            "tag-key": keys,
+        }
         queries = [("describe_network_interfaces", n, v) for n, v in eni_filters.items()]
+        queries += [("describe_route_tables", n, v) for n, v in table_filters.items()]
         queries += [("describe_instances", n, v) for n, v in instance_filters.items()]
         queries += [("describe_subnets", n, v) for n, v in subnet_filters.items()]
         queries += [("describe_security_groups", n, v) for n, v in group_filters.items()]
@@ -575,12 +594,14 @@ _KEYS = {
     "describe_network_interfaces": "NetworkInterfaces",
     "describe_subnets": "Subnets",
     "describe_security_groups": "SecurityGroups",
+    "describe_route_tables": "RouteTables",
 }
 _ANY = {  # a filter every resource of the kind passes with "*"
     "describe_instances": "instance-state-name",
     "describe_network_interfaces": "status",
     "describe_subnets": "state",
     "describe_security_groups": "owner-id",
+    "describe_route_tables": "owner-id",
 }
 
 

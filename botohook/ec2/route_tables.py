@@ -3,10 +3,10 @@ routes (CreateRoute, ReplaceRoute, DeleteRoute) and internet gateways (Create/De
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict, Iterable, List
 
 from . import wire
-from .describe import Getter, by_ids, flag, paged, select, tag_list, tag_specifications
+from .describe import Getter, Narrower, by_ids, choose, flag, paged, select, tag_list, tag_specifications
 from .errors import Ec2Error, dependencies, incorrect_state, invalid_value, missing, several_interfaces
 from .model import Region
 from .routing import InternetGateway, Route, RouteTable
@@ -104,9 +104,42 @@ def _table_filters(region: Region) -> Dict[str, Getter[RouteTable]]:
     }
 
 
+def _named(region: Region, table_id: str) -> Iterable[RouteTable]:
+    table = region.route_tables.get(table_id)
+    return () if table is None else (table,)
+
+
+def _in_vpc(region: Region, vpc_id: str) -> Iterable[RouteTable]:
+    vpc = region.vpcs.get(vpc_id)
+    return () if vpc is None else vpc.tables.values()
+
+
+def _of_subnet(region: Region, subnet_id: str) -> Iterable[RouteTable]:
+    """The table explicitly associated with the subnet: the only one an association names it in."""
+    subnet = region.subnets.get(subnet_id)
+    association = None if subnet is None else subnet.association
+    return () if association is None else (association.table,)
+
+
+def _of_association(region: Region, association_id: str) -> Iterable[RouteTable]:
+    association = region.route_associations.get(association_id)
+    return () if association is None else (association.table,)
+
+
+_NARROWERS: Dict[str, Narrower[RouteTable]] = {
+    "route-table-id": _named,
+    "vpc-id": _in_vpc,
+    "association.subnet-id": _of_subnet,
+    "association.route-table-association-id": _of_association,
+}
+"""Filters that find their candidates without a scan: each yields every table the filter may select."""
+
+
 def describe_route_tables(region: Region, params: wire.Params) -> Response:
-    tables = by_ids(region, region.route_tables, wire.strings(params, "RouteTableId"), region.route_table)
-    chosen = select(tables, params, _table_filters(region))
+    wanted = wire.strings(params, "RouteTableId")
+    for table_id in wanted:
+        region.route_table(table_id)
+    chosen = choose(region, region.route_tables, wanted, params, _table_filters(region), _NARROWERS)
     wire.check_dry_run(params)
     return paged("RouteTables", chosen, params, lambda t: describe_table(region, t), 5, 100)
 
