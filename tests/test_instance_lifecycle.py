@@ -224,3 +224,13 @@ def test_an_interface_of_another_vpc_attaches_in_the_same_zone_only(ec2: Any, su
     else:
         with ec2_error("InvalidParameterCombination", contains="same availability zone", unchanged=ec2):
             ec2.attach_network_interface(NetworkInterfaceId=eni, InstanceId=node["InstanceId"], DeviceIndex=1)
+
+
+def test_a_terminated_instance_shows_the_groups_its_interface_had_last(ec2: Any) -> None:
+    node = launch(ec2)
+    vpc = node["VpcId"]
+    group = ec2.create_security_group(GroupName="web", Description="web", VpcId=vpc)["GroupId"]
+    eni = node["NetworkInterfaces"][0]["NetworkInterfaceId"]
+    ec2.modify_network_interface_attribute(NetworkInterfaceId=eni, Groups=[group])  # nothing reads the instance
+    ec2.terminate_instances(InstanceIds=[node["InstanceId"]])
+    assert [g["GroupId"] for g in described(ec2, node["InstanceId"])["SecurityGroups"]] == [group]

@@ -98,11 +98,13 @@ class Instance(Resource):
     @property
     def groups(self) -> List[str]:
         """Its security groups: its primary interface's (however they were changed), or, once the instance has no
-        interface (terminated), those it had."""
+        interface (terminated), those it had (:meth:`keep_groups`)."""
         primary = self.interfaces.get(0)
-        if primary is not None:
-            self._groups = primary.groups
-        return self._groups
+        return primary.groups if primary is not None else self._groups
+
+    def keep_groups(self) -> None:
+        """Remember the primary interface's groups, for when it is gone: called before termination detaches it."""
+        self._groups = self.groups
 
     @property
     def state(self) -> str:

@@ -57,6 +57,7 @@ def terminate_instances(region: Region, params: wire.Params) -> Response:
         if before in _GONE:
             changes.append(_change(instance, before, None, before))
             continue
+        instance.keep_groups()  # a terminated instance still shows the groups it had
         for eni in list(instance.interfaces.values()):
             delete = eni.attachment is not None and eni.attachment.delete_on_termination
             region.drop_public_ip(eni)
