@@ -139,14 +139,18 @@ class Handler(BaseHTTPRequestHandler):
         pass  # the EC2 face logs one line per call itself
 
 
+def base_url(host: str, port: int) -> str:
+    """``http://host:port``, an IPv6 address in brackets."""
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 @contextmanager
 def running(httpd: QuietServer) -> Iterator[str]:
     """Serve on ``httpd`` in a thread until the block ends, then free its port; yields its base URL."""
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
-        host, port = str(httpd.server_address[0]), httpd.server_address[1]
-        yield f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+        yield base_url(str(httpd.server_address[0]), httpd.server_address[1])
     finally:
         httpd.shutdown()
         httpd.close_connections()

@@ -54,6 +54,7 @@ from .errors import (
     OutboundRequestError,
     UnsimulatedOperationError,
 )
+from .identity import FAKE_KEYS
 from .simulator import Simulator
 
 EVENT = "before-call.*.*"
@@ -554,7 +555,6 @@ _ENVIRON = {
     "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": None,
     "AWS_CONTAINER_CREDENTIALS_FULL_URI": None,
 }
-_FAKE_KEYS = {"AWS_ACCESS_KEY_ID": "botohook-testing", "AWS_SECRET_ACCESS_KEY": "botohook-testing"}
 
 
 def moto_is_active() -> bool:
@@ -602,7 +602,7 @@ def hold_environment() -> None:
         if not _environment_holders:
             wanted: Dict[str, str | None] = dict(_ENVIRON)
             if "AWS_ACCESS_KEY_ID" not in os.environ:
-                wanted.update(_FAKE_KEYS)
+                wanted.update(FAKE_KEYS)
             for name, value in wanted.items():
                 _saved_environ[name] = os.environ.get(name)
                 _set_env(name, value)

@@ -10,6 +10,10 @@ from .ec2.base import CALLER, caller_id
 from .ec2.model import Region
 from .ec2.wire import Params
 
+FAKE_KEYS = {"AWS_ACCESS_KEY_ID": "botohook-testing", "AWS_SECRET_ACCESS_KEY": "botohook-testing"}
+"""The keys botohook gives whatever needs some (a client in a ``mock()``, a served child process): never an
+account's, so a client that goes around botohook signs with nothing real."""
+
 
 def get_caller_identity(region: Region, params: Params) -> Dict[str, Any]:
     account = region.settings.account_id

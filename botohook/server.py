@@ -30,9 +30,10 @@ from typing import Any, Callable, Dict, Iterator, Sequence, Tuple
 from urllib.parse import parse_qsl, urlsplit
 
 from . import _control
-from ._http import Handler, QuietServer, RequestError, running
+from ._http import Handler, QuietServer, RequestError, base_url, running
 from ._protocols import refusal
 from ._query_xml import answer, request_params
+from .identity import FAKE_KEYS
 from .identity import OPERATIONS as IDENTITY_OPERATIONS
 from .simulator import Simulator
 
@@ -40,8 +41,6 @@ _TOKEN_END = re.compile(r"[,\s]")
 _BROWSER_HEADERS = ("Origin", "Sec-Fetch-Site", "Sec-Fetch-Mode")  # no SDK, CLI or curl sends them; a web page does
 DEFAULT_REGION = "us-east-1"
 """The region of a request that names none (an unsigned request, a scope that is not SigV4's)."""
-FAKE_KEYS = {"AWS_ACCESS_KEY_ID": "botohook-testing", "AWS_SECRET_ACCESS_KEY": "botohook-testing"}
-"""The keys every child process of a server gets: whatever a client that ignores the endpoint signs with."""
 _SERVICES = ("ec2", *IDENTITY_OPERATIONS)  # what the server answers: EC2, and the who-am-I calls tools make
 _PLAIN = re.compile(r"[\w.:/@-]{1,128}", re.ASCII)  # what is logged as is; anything else is logged JSON-quoted
 
@@ -55,7 +54,7 @@ class Server:
         self.port = port
         self.region = region
         reachable = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
-        self.endpoint_url = f"http://[{reachable}]:{port}" if ":" in reachable else f"http://{reachable}:{port}"
+        self.endpoint_url = base_url(reachable, port)
         """The URL clients use; for a server listening on every interface, its loopback address."""
         self.exposed = not _loopback(host)
         """Whether the server listens beyond loopback (then anyone who can reach the port controls the simulation)."""
@@ -302,8 +301,9 @@ class _Handler(Handler):
             if any(name in self.headers for name in _BROWSER_HEADERS):
                 raise RequestError(403, "AccessDenied", "botohook answers no request a web browser sends")
             target = urlsplit(self.path)
-            raw = self.body(_control.MAX_BODY if self._controlled() else None)
-            if target.path.startswith(_control.PREFIX):
+            controlled = target.path.startswith(_control.PREFIX)
+            raw = self.body(_control.MAX_BODY if controlled else None)
+            if controlled:
                 self._control(target.path[len(_control.PREFIX) :], target.query, raw)
                 return
             if self.command == "GET":

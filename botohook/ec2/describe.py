@@ -6,12 +6,15 @@ import base64
 import binascii
 import re
 from functools import lru_cache
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Sequence, Tuple, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Mapping, Sequence, Tuple, TypeVar
 
 from . import wire
 from .base import Resource
 from .errors import Ec2Error, bad_parameter, invalid_value
 from .model import Region
+
+if TYPE_CHECKING:
+    from .network import Vpc
 
 R = TypeVar("R")
 Res = TypeVar("Res", bound=Resource)
@@ -71,6 +74,26 @@ def _passing(resources: Iterable[R], checks: List[Check[R]]) -> List[R]:
 Narrower = Callable[[Region, str], Iterable[Res]]
 """For one filter: the resources that one of its literal values may select (a superset, in any order, repeats
 allowed)."""
+
+
+def named(index_of: Callable[[Region], Mapping[str, Res]]) -> Narrower[Res]:
+    """The narrower of a filter by the resource's own id: the one resource ``index_of(region)`` holds under it."""
+
+    def narrower(region: Region, resource_id: str) -> Iterable[Res]:
+        found = index_of(region).get(resource_id)
+        return () if found is None else (found,)
+
+    return narrower
+
+
+def of_vpc(index_of: Callable[[Vpc], Mapping[str, Res]]) -> Narrower[Res]:
+    """The narrower of a ``vpc-id`` filter: the resources ``index_of(vpc)`` holds for that VPC."""
+
+    def narrower(region: Region, vpc_id: str) -> Iterable[Res]:
+        vpc = region.vpcs.get(vpc_id)
+        return () if vpc is None else index_of(vpc).values()
+
+    return narrower
 
 
 def choose(

@@ -9,7 +9,7 @@ from .addresses import format_ipv4
 from .base import is_resource_id
 from .catalog import InstanceType, check_prefix_support
 from .compute import Instance
-from .describe import Getter, Narrower, choose, flag, page, tag_list, tags_by_type
+from .describe import Getter, Narrower, choose, flag, named, page, tag_list, tags_by_type
 from .enis import NetworkInterface
 from .errors import Ec2Error, invalid_value, missing
 from .idempotency import idempotent
@@ -477,18 +477,13 @@ def _attached(interfaces: Iterable[NetworkInterface]) -> List[Instance]:
     return [e.attachment.instance for e in interfaces if e.attachment is not None]
 
 
-def _named(region: Region, instance_id: str) -> Iterable[Instance]:
-    instance = region.instances.get(instance_id)
-    return () if instance is None else (instance,)
-
-
 def _with_interface(region: Region, interface_id: str) -> List[Instance]:
     eni = region.interfaces.get(interface_id)
     return [] if eni is None else _attached((eni,))
 
 
 _NARROWERS: Dict[str, Narrower[Instance]] = {
-    "instance-id": _named,
+    "instance-id": named(lambda region: region.instances),
     "private-ip-address": lambda region, value: _attached(holders(region, value)),
     # an instance's subnet and VPC are those of its interface at device 0, attached until all are (termination)
     "subnet-id": lambda region, value: _attached(in_subnet(region, value)),

@@ -7,7 +7,7 @@ from typing import Any, Dict, Iterable, List, NamedTuple
 from . import wire
 from .addresses import BLOCK, format_cidr, format_ipv4, parse_ipv4
 from .base import caller_id, is_resource_id
-from .describe import Getter, Narrower, choose, flag, paged, tag_list, tag_specifications
+from .describe import Getter, Narrower, choose, flag, named, paged, tag_list, tag_specifications
 from .enis import ElasticIp, NetworkInterface
 from .errors import Ec2Error, invalid_value
 from .idempotency import idempotent
@@ -379,11 +379,6 @@ def _attached_to(region: Region, instance_id: str) -> Iterable[NetworkInterface]
     return () if instance is None else instance.interfaces.values()
 
 
-def _named(region: Region, interface_id: str) -> Iterable[NetworkInterface]:
-    eni = region.interfaces.get(interface_id)
-    return () if eni is None else (eni,)
-
-
 def _holding_described(region: Region, value: str) -> List[NetworkInterface]:
     """``holders``, and under eventual consistency the interfaces that may still be described with the address."""
     found = holders(region, value)
@@ -394,7 +389,7 @@ def _holding_described(region: Region, value: str) -> List[NetworkInterface]:
 
 
 _NARROWERS: Dict[str, Narrower[NetworkInterface]] = {
-    "network-interface-id": _named,
+    "network-interface-id": named(lambda region: region.interfaces),
     "attachment.instance-id": _attached_to,
     "private-ip-address": holders,  # the primary address, which never moves
     "addresses.private-ip-address": _holding_described,

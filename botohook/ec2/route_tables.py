@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Dict, Iterable, List
 
 from . import wire
-from .describe import Getter, Narrower, by_ids, choose, flag, paged, select, tag_list, tag_specifications
+from .describe import Getter, Narrower, by_ids, choose, flag, named, of_vpc, paged, select, tag_list, tag_specifications
 from .errors import Ec2Error, dependencies, incorrect_state, invalid_value, missing, several_interfaces
 from .model import Region
 from .routing import InternetGateway, Route, RouteTable
@@ -104,16 +104,6 @@ def _table_filters(region: Region) -> Dict[str, Getter[RouteTable]]:
     }
 
 
-def _named(region: Region, table_id: str) -> Iterable[RouteTable]:
-    table = region.route_tables.get(table_id)
-    return () if table is None else (table,)
-
-
-def _in_vpc(region: Region, vpc_id: str) -> Iterable[RouteTable]:
-    vpc = region.vpcs.get(vpc_id)
-    return () if vpc is None else vpc.tables.values()
-
-
 def _of_subnet(region: Region, subnet_id: str) -> Iterable[RouteTable]:
     """The table explicitly associated with the subnet: the only one an association names it in."""
     subnet = region.subnets.get(subnet_id)
@@ -127,8 +117,8 @@ def _of_association(region: Region, association_id: str) -> Iterable[RouteTable]
 
 
 _NARROWERS: Dict[str, Narrower[RouteTable]] = {
-    "route-table-id": _named,
-    "vpc-id": _in_vpc,
+    "route-table-id": named(lambda region: region.route_tables),
+    "vpc-id": of_vpc(lambda vpc: vpc.tables),
     "association.subnet-id": _of_subnet,
     "association.route-table-association-id": _of_association,
 }

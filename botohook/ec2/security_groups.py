@@ -4,7 +4,7 @@ and the checks of the groups an interface or instance names."""
 from __future__ import annotations
 
 import ipaddress
-from typing import Any, Dict, Iterable, List, Tuple
+from typing import Any, Dict, List, Tuple
 
 from . import wire
 from .base import is_resource_id
@@ -13,6 +13,8 @@ from .describe import (
     Narrower,
     by_ids,
     choose,
+    named,
+    of_vpc,
     paged,
     select,
     tag_list,
@@ -216,17 +218,10 @@ def _group_filters(region: Region) -> Dict[str, Getter[SecurityGroup]]:
     return getters
 
 
-def _named(region: Region, group_id: str) -> Iterable[SecurityGroup]:
-    group = region.security_groups.get(group_id)
-    return () if group is None else (group,)
-
-
-def _in_vpc(region: Region, vpc_id: str) -> Iterable[SecurityGroup]:
-    vpc = region.vpcs.get(vpc_id)
-    return () if vpc is None else vpc.groups.values()
-
-
-_NARROWERS: Dict[str, Narrower[SecurityGroup]] = {"group-id": _named, "vpc-id": _in_vpc}
+_NARROWERS: Dict[str, Narrower[SecurityGroup]] = {
+    "group-id": named(lambda region: region.security_groups),
+    "vpc-id": of_vpc(lambda vpc: vpc.groups),
+}
 """Filters that find their candidates without a scan: each yields every group the filter may select."""
 
 

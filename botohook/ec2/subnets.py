@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable
+from typing import Any, Dict
 
 from . import wire
 from .addresses import cidrs_overlap
-from .describe import Getter, Narrower, choose, flag, paged, tag_list, tag_specifications
+from .describe import Getter, Narrower, choose, flag, named, of_vpc, paged, tag_list, tag_specifications
 from .errors import Ec2Error, dependencies, invalid_value
 from .ipv6 import describe_subnet_blocks, subnet_block
 from .model import Region
@@ -113,17 +113,10 @@ def _filters(region: Region) -> Dict[str, Getter[Subnet]]:
     }
 
 
-def _named(region: Region, subnet_id: str) -> Iterable[Subnet]:
-    subnet = region.subnets.get(subnet_id)
-    return () if subnet is None else (subnet,)
-
-
-def _in_vpc(region: Region, vpc_id: str) -> Iterable[Subnet]:
-    vpc = region.vpcs.get(vpc_id)
-    return () if vpc is None else vpc.subnets.values()
-
-
-_NARROWERS: Dict[str, Narrower[Subnet]] = {"subnet-id": _named, "vpc-id": _in_vpc}
+_NARROWERS: Dict[str, Narrower[Subnet]] = {
+    "subnet-id": named(lambda region: region.subnets),
+    "vpc-id": of_vpc(lambda vpc: vpc.subnets),
+}
 """Filters that find their candidates without a scan: each yields every subnet the filter may select."""
 
 
