@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import ipaddress
 import socket
 from typing import Any, Dict, Iterator
@@ -16,6 +17,13 @@ import botohook
 REGION = "us-east-1"
 LOOPBACK = "127.0.0.1"
 AMI = "ami-0123456789abcdef0"
+
+
+def needs_aws_cli_v1() -> None:
+    """Skip unless the AWS CLI v1 (the ``awscli`` package) is installed. It is looked for, not imported: importing
+    it sets AWS_DATA_PATH in this process, after which later tests' sessions keep model loaders of their own."""
+    if importlib.util.find_spec("awscli") is None:
+        pytest.skip("needs the AWS CLI v1 (pip install awscli; the test extra has it)")
 
 
 class NetworkUsedError(AssertionError):

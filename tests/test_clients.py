@@ -4,7 +4,6 @@ signs with botohook's fake keys only and reaches the server, never the network."
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shutil
@@ -16,6 +15,7 @@ from typing import Dict, Iterator
 import pytest
 
 import botohook
+from tests.conftest import needs_aws_cli_v1
 
 CLI_V2 = Path("/usr/bin/aws")  # Debian 12's awscli: AWS CLI v2 2.9.19, which ignores AWS_ENDPOINT_URL*
 PARENT = {
@@ -75,8 +75,7 @@ def test_every_service_reaches_the_server_through_the_generic_endpoint(server: b
 
 
 def test_the_aws_cli_v1_with_profile_default_through_a_proxy_setting(server: botohook.Server) -> None:
-    if importlib.util.find_spec("awscli") is None:  # not imported here: importing it sets AWS_DATA_PATH
-        pytest.skip("needs the AWS CLI v1 (pip install awscli; the test extra has it)")
+    needs_aws_cli_v1()
     done = subprocess.run(
         [sys.executable, "-m", "awscli", "--profile", "default", "ec2", "describe-vpcs", "--query", "Vpcs[0].CidrBlock",
          "--output", "text"],

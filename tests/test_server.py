@@ -22,7 +22,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 import botohook
-from tests.conftest import REGION
+from tests.conftest import REGION, needs_aws_cli_v1
 
 NO_RETRIES = Config(retries={"max_attempts": 1, "mode": "standard"})
 
@@ -232,7 +232,7 @@ def aws(server: botohook.Server, tmp_path: Path, *arguments: str) -> subprocess.
 
 
 def test_the_aws_cli_as_a_separate_process(server: botohook.Server, tmp_path: Path) -> None:
-    pytest.importorskip("awscli")
+    needs_aws_cli_v1()
     subnet = aws(server, tmp_path, "ec2", "describe-subnets", "--query", "Subnets[0].SubnetId", "--output", "text")
     assert subnet.returncode == 0, subnet.stderr
     created = aws(
@@ -292,7 +292,7 @@ def test_the_botohook_serve_command(tmp_path: Path) -> None:
 
 
 def test_a_bash_script_reads_the_printed_exports(tmp_path: Path) -> None:
-    pytest.importorskip("awscli")
+    needs_aws_cli_v1()
     script = tmp_path / "use.sh"
     script.write_text(
         textwrap.dedent(
@@ -338,7 +338,7 @@ def test_a_node_program_using_the_aws_sdk_for_javascript(server: botohook.Server
 def test_who_am_i_over_http_for_other_processes(server: botohook.Server, tmp_path: Path) -> None:
     """STS GetCallerIdentity and IAM ListAccountAliases in the plain Query protocol (tools ask them first); any other
     STS or IAM operation is refused in that protocol's error document."""
-    pytest.importorskip("awscli")
+    needs_aws_cli_v1()
     account = aws(server, tmp_path, "sts", "get-caller-identity", "--query", "Account", "--output", "text")
     assert account.returncode == 0, account.stderr
     assert account.stdout.strip() == server.simulator.account_id
