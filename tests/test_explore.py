@@ -549,7 +549,9 @@ async def coroutine_agent(ec2: Any, state: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    "agents", [{}, [calls(1)], {"a": "not callable"}, {"": calls(1)}, {"a": coroutine_agent}], ids=repr
+    "agents",
+    [{}, [calls(1)], {"a": "not callable"}, {"": calls(1)}, {"a": coroutine_agent}],
+    ids=["none", "a-list", "not-callable", "no-name", "coroutine"],  # stable ids: xdist's workers must agree
 )
 def test_agents_are_named_callables(agents: Any) -> None:
     with pytest.raises(TypeError, match="agent"):
